@@ -1,0 +1,1 @@
+"""``make bench``: speed and quality figures. Each module here exposes ``run() -> None``."""

@@ -1,0 +1,20 @@
+"""Demo data for ``make run``: idempotent, so running it again neither duplicates nor resets.
+
+Each domain adds a ``seed_*`` step to ``STEPS``; later steps may rely on earlier ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from mediadesk.demo.orgs import DEMO_PASSWORD, DEMO_USERS, seed_orgs
+
+STEPS: list[Callable[[], None]] = [seed_orgs]
+
+
+def load_demo() -> None:
+    for step in STEPS:
+        step()
+
+
+__all__ = ["DEMO_PASSWORD", "DEMO_USERS", "load_demo"]

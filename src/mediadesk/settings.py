@@ -1,0 +1,174 @@
+"""Django settings. Every knob comes from the environment; see the README's configuration table."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+from mediadesk import config
+
+BASE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = BASE_DIR.parent.parent
+DATA_DIR = config.data_dir()
+
+SECRET_KEY = config.secret_key()
+DEBUG = config.env_bool("MEDIADESK_DEBUG", False)
+ALLOWED_HOSTS = [
+    h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",")
+]
+CSRF_TRUSTED_ORIGINS = [
+    o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
+]
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "ninja",
+    "mediadesk.core",
+    "mediadesk.audit",
+    "mediadesk.orgs",
+    "mediadesk.jobs",
+    "mediadesk.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "mediadesk.core.middleware.RequestContextMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "mediadesk.urls"
+WSGI_APPLICATION = "mediadesk.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "mediadesk.web.context.navigation",
+            ],
+        },
+    },
+]
+
+DATABASE_URL = os.environ.get("DATABASE_URL", "")
+if DATABASE_URL:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": DATA_DIR / "mediadesk.sqlite3",
+            "OPTIONS": {
+                # WAL lets the web server read while jobs write; IMMEDIATE avoids
+                # lock-upgrade deadlocks between the server and the job threads.
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "orgs.User"
+
+AUTHENTICATION_BACKENDS = ["mediadesk.orgs.auth_backend.LockoutAwareBackend"]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": config.env_int("MEDIADESK_PASSWORD_MIN_LENGTH", 10)},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "mediadesk.orgs.passwords.CharacterClassValidator"},
+]
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:dashboard"
+LOGOUT_REDIRECT_URL = "web:login"
+
+# Lock-out after repeated failed logins.
+MEDIADESK_LOCKOUT_THRESHOLD = config.env_int("MEDIADESK_LOCKOUT_THRESHOLD", 5)
+MEDIADESK_LOCKOUT_MINUTES = config.env_int("MEDIADESK_LOCKOUT_MINUTES", 15)
+
+# Sessions expire after this long without a request (sliding idle timeout).
+SESSION_COOKIE_AGE = config.env_int("MEDIADESK_SESSION_IDLE_MINUTES", 30) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = config.env_bool("MEDIADESK_SECURE_COOKIES", False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_NAME = "mediadesk_language"
+TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Shanghai")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = []
+_NODE_MODULES = PROJECT_DIR / "node_modules"
+for _prefix, _sub in (("vendor/htmx", "htmx.org/dist"), ("vendor/echarts", "echarts/dist")):
+    if (_NODE_MODULES / _sub).is_dir():
+        STATICFILES_DIRS.append((_prefix, _NODE_MODULES / _sub))
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = False
+MEDIA_ROOT = DATA_DIR / "media"
+
+# Audit entries younger than this can never be deleted (Cybersecurity Law: six months).
+MEDIADESK_AUDIT_MIN_RETENTION_DAYS = 180
+
+# Job runner and health.
+MEDIADESK_JOB_WORKERS = config.env_int("MEDIADESK_JOB_WORKERS", 4)
+MEDIADESK_JOB_POLL_SECONDS = float(os.environ.get("MEDIADESK_JOB_POLL_SECONDS", "1.0"))
+MEDIADESK_HEARTBEAT_STALE_SECONDS = config.env_int("MEDIADESK_HEARTBEAT_STALE_SECONDS", 60)
+MEDIADESK_JOB_LAG_ALERT_SECONDS = config.env_int("MEDIADESK_JOB_LAG_ALERT_SECONDS", 300)
+MEDIADESK_JOB_BACKEND = os.environ.get("MEDIADESK_JOB_BACKEND", "embedded")  # or "celery"
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
+
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.filebased.EmailBackend",
+)
+EMAIL_FILE_PATH = DATA_DIR / "outbox"
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "mediadesk@localhost")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"redact": {"()": "mediadesk.core.logging.RedactSecretsFilter"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]},
+    },
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {
+        # httpx logs full URLs, and WeChat URLs carry access tokens.
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
+        "django.db.backends": {"level": "WARNING"},
+    },
+}

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+import pytest
+
+from mediadesk.core.i18n import compile_catalogues
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    compile_catalogues()
+
+
+def _uses_database(request: pytest.FixtureRequest) -> tuple[bool, bool]:
+    marker = request.node.get_closest_marker("django_db")
+    names = set(request.fixturenames)
+    transactional = bool(
+        {"transactional_db", "live_server"} & names
+        or (marker is not None and marker.kwargs.get("transaction"))
+    )
+    return marker is not None or bool(
+        {"db", "transactional_db", "live_server"} & names
+    ), transactional
+
+
+@pytest.fixture(autouse=True)
+def _audit_guards(request: pytest.FixtureRequest):
+    """Keep the audit table's append-only triggers in place for every database test.
+
+    Transactional tests end by emptying every table, which the triggers forbid for young audit
+    entries, so those tests drop the triggers at teardown and the next test puts them back.
+    """
+    uses_db, transactional = _uses_database(request)
+    if not uses_db:
+        yield
+        return
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    from django.db import connection
+
+    from mediadesk.audit import guards
+
+    guards.install(connection)
+    yield
+    if transactional:
+        guards.uninstall(connection)
