@@ -163,3 +163,23 @@ def test_session_authenticated_api_calls_need_csrf():
     assert client.get("/api/v1/me").status_code == 200
     response = _json(client, "post", "/api/v1/tokens", {"name": "x"})
     assert response.status_code == 403
+
+
+def test_people_lists_mask_phone_numbers_and_a_full_read_is_audited(admin_client):
+    from mediadesk.audit.models import AuditEntry
+
+    who = f.person(f.unit())
+    services.update_person(actor=f.superuser(), person=who, phone="13812345678")
+    listed = admin_client.get("/api/v1/people", {"q": who.username}).json()["items"][0]
+    assert listed["phone"] == "138****5678"
+    detail = admin_client.get(f"/api/v1/people/{who.pk}").json()
+    assert detail["phone"] == "13812345678"
+    assert AuditEntry.objects.filter(action="orgs.person.read", object_id=str(who.pk)).exists()
+
+
+def test_searching_the_audit_log_is_itself_audited(admin_client):
+    from mediadesk.audit.models import AuditEntry
+
+    admin_client.get("/api/v1/audit/entries", {"action": "orgs"})
+    entry = AuditEntry.objects.filter(action="audit.search").get()
+    assert entry.after == {"filters": {"action": "orgs"}}

@@ -8,7 +8,7 @@ from typing import Any, Literal
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema
 
-from mediadesk.audit import selectors, services
+from mediadesk.audit import services
 from mediadesk.audit.models import AuditEntry
 from mediadesk.core.pagination import page_of
 from mediadesk.orgs.permissions import Action, require
@@ -60,7 +60,7 @@ class ChainOut(Schema):
 
 
 def _search(request: HttpRequest, filters: EntryFilter) -> Any:
-    return selectors.search_entries(
+    return services.search_log(
         user=request.auth,
         actor=filters.actor,
         action=filters.action,

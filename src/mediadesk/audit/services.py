@@ -198,6 +198,21 @@ def purge_expired(*, before: dt.datetime, actor: Any = None) -> int:
     return count
 
 
+def search_log(*, user: Any, **filters: Any) -> Any:
+    """Search the audit log as a person would: reading the log is itself a sensitive read."""
+    from mediadesk.audit.selectors import search_entries
+
+    entries = search_entries(user=user, **filters)
+    shown = {k: v for k, v in filters.items() if v not in (None, "")}
+    record_event(
+        action="audit.search",
+        actor=user,
+        object_type="audit.auditentry",
+        after={"filters": {k: getattr(v, "pk", v) for k, v in shown.items()}},
+    )
+    return entries
+
+
 EXPORT_HEADERS = [
     ("seq", "序号"),
     ("at", "时间"),

@@ -176,13 +176,13 @@ class GrantPage(PageOf):
     items: list[GrantOut]
 
 
-def _person_out(person: User) -> dict[str, Any]:
+def _person_out(person: User, *, full: bool = False) -> dict[str, Any]:
     return {
         "id": person.pk,
         "username": person.username,
         "display_name": person.display_name,
         "email": person.email,
-        "phone": person.phone,
+        "phone": person.phone if full else services.mask_phone(person.phone),
         "org_unit_id": person.org_unit_id,
         "is_active": person.is_active,
         "locked": services.login_locked_until(person) is not None,
@@ -310,7 +310,8 @@ def create_person(request: HttpRequest, payload: PersonIn) -> tuple[int, dict[st
 
 @router.get("/people/{person_id}", response=PersonOut, tags=["people"])
 def get_person(request: HttpRequest, person_id: int) -> dict[str, Any]:
-    return _person_out(selectors.get_person(user=request.auth, person_id=person_id))
+    """The full record, unmasked; reading someone else's is audited."""
+    return _person_out(services.read_person(actor=request.auth, person_id=person_id), full=True)
 
 
 @router.patch("/people/{person_id}", response=PersonOut, tags=["people"])

@@ -389,6 +389,24 @@ def unlock_person(*, actor: Any, person: User) -> None:
     )
 
 
+def mask_phone(phone: str) -> str:
+    """``13812345678`` → ``138****5678``: lists show enough to recognise, not to dial."""
+    digits = phone.strip()
+    if len(digits) < 7:
+        return "*" * len(digits)
+    return f"{digits[:3]}{'*' * (len(digits) - 7)}{digits[-4:]}"
+
+
+def read_person(*, actor: Any, person_id: int) -> User:
+    """A person's full record. Reading someone else's personal data is audited (PIPL)."""
+    from mediadesk.orgs.selectors import get_person
+
+    person = get_person(user=actor, person_id=person_id)
+    if person.pk != getattr(actor, "pk", None):
+        record_event(action="orgs.person.read", actor=actor, obj=person)
+    return person
+
+
 # --- log-in lock-out --------------------------------------------------------------------------
 
 
