@@ -10,3 +10,10 @@ from mediadesk.settings import *  # noqa: F403
 # Hashing with the production hasher makes every login in a test cost ~0.3 s.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+# SQLite's default in-memory test database (shared cache) fails concurrent writers with "table is
+# locked" instead of waiting; the job runner's threads need a real file, as in production (WAL).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": os.path.join(tempfile.mkdtemp(prefix="mediadesk-testdb-"), "test.sqlite3")
+    }

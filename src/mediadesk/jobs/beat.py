@@ -1,0 +1,98 @@
+"""The database scheduler for the Celery backend (``mediadesk beat``).
+
+It does what the embedded runner's scheduler thread does — periodic tasks, stale-lock recovery,
+claiming due jobs, a heartbeat (kind ``beat``) — but hands claimed jobs to Celery workers through
+the broker, after the claim has committed so a worker never looks for a row it cannot see yet.
+Running two beats is safe (claims are locked), only wasteful.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from functools import partial
+
+from django.db import close_old_connections, transaction
+
+from mediadesk.jobs import services
+from mediadesk.jobs.models import Job
+from mediadesk.jobs.periodic import enqueue_due_periodic
+from mediadesk.jobs.runner import heartbeat_interval
+
+logger = logging.getLogger("mediadesk.jobs")
+
+DEFAULT_BATCH = 500
+# Claimed-but-unstarted jobs allowed in the broker; more would wait there past the lock timeout.
+DEFAULT_MAX_OUTSTANDING = 2000
+
+
+class BeatScheduler:
+    def __init__(
+        self,
+        *,
+        poll_seconds: float | None = None,
+        queue: str | None = None,
+        batch: int = DEFAULT_BATCH,
+        max_outstanding: int = DEFAULT_MAX_OUTSTANDING,
+        recover_seconds: float = 30.0,
+    ) -> None:
+        from django.conf import settings
+
+        self.poll_seconds = (
+            settings.MEDIADESK_JOB_POLL_SECONDS if poll_seconds is None else poll_seconds
+        )
+        self.queue = queue
+        self.batch = batch
+        self.max_outstanding = max_outstanding
+        self.recover_seconds = recover_seconds
+        self.beat_id = services.new_worker_id("beat")
+        self._last_beat = 0.0
+        self._last_recover = 0.0
+
+    def tick(self) -> int:
+        """One pass; returns how many jobs were sent to the workers."""
+        now = time.monotonic()
+        if now - self._last_beat >= heartbeat_interval():
+            services.heartbeat(self.beat_id, "beat")
+            self._last_beat = now
+        if now - self._last_recover >= self.recover_seconds:
+            services.recover_stale_jobs()
+            self._last_recover = now
+        enqueue_due_periodic()
+        return self.dispatch_due()
+
+    def dispatch_due(self) -> int:
+        outstanding = Job.objects.filter(
+            status=Job.Status.RUNNING, locked_by=self.beat_id, started_at__isnull=True
+        ).count()
+        limit = min(self.batch, self.max_outstanding - outstanding)
+        with transaction.atomic():
+            jobs = services.claim_due_jobs(self.beat_id, limit)
+            for job in jobs:
+                transaction.on_commit(partial(self._send, job.id))
+        return len(jobs)
+
+    def _send(self, job_id: int) -> None:
+        from mediadesk.celery_app import run_job_task
+
+        try:
+            run_job_task.apply_async(args=[job_id], queue=self.queue)
+        except Exception:
+            logger.exception("could not send job %s to the broker; released for later", job_id)
+            services.release_job(job_id, self.beat_id)
+
+    def run(self, stop: threading.Event) -> None:
+        """Tick until ``stop`` is set; sleeps only when there was nothing to send."""
+        logger.info("job scheduler %s started", self.beat_id)
+        while not stop.is_set():
+            sent = 0
+            try:
+                sent = self.tick()
+            except Exception:
+                logger.exception("job scheduler tick failed")
+            finally:
+                close_old_connections()
+            if not sent:
+                stop.wait(self.poll_seconds)
+        logger.info("job scheduler %s stopped", self.beat_id)
