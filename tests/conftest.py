@@ -9,6 +9,15 @@ def pytest_configure(config: pytest.Config) -> None:
     compile_catalogues()
 
 
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """Service-level tests read messages in English; pages choose their language per request."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 def _uses_database(request: pytest.FixtureRequest) -> tuple[bool, bool]:
     marker = request.node.get_closest_marker("django_db")
     names = set(request.fixturenames)

@@ -51,3 +51,31 @@ def person(
         role_name, scope = role if isinstance(role, tuple) else (role, org_unit)
         services.grant_role(actor=superuser(), person=who, role=Role(role_name), org_unit=scope)
     return who
+
+
+def account(owning_unit: OrgUnit | None = None, **fields):
+    """A registered, active account (through the service, so it is audited and filed)."""
+    from mediadesk.accounts import services as account_services
+
+    defaults = {
+        "platform": "weibo",
+        "name": f"账号{next(_seq)}",
+        "matrix_role": "brand",
+    }
+    defaults.update(fields)
+    return account_services.register_account(
+        actor=superuser(), owning_unit=owning_unit or unit(), **defaults
+    )
+
+
+APPLICATION_ANSWERS = {
+    "necessity": "品牌传播需要独立阵地",
+    "feasibility": "已有三名专职编辑",
+    "type_reason": "订阅号每天可群发一次",
+    "positioning": "产品资讯与用户服务",
+    "publishing_frequency": "每周三篇",
+    "layout": "头条+次条",
+    "operating_team": "张编辑、赵策划",
+    "review_flow": "三级审核",
+    "technical_support": "集团技术部",
+}

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "mediadesk.core",
     "mediadesk.audit",
     "mediadesk.orgs",
+    "mediadesk.accounts",
     "mediadesk.jobs",
     "mediadesk.web",
 ]
@@ -129,6 +130,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns about a missing root even when unused
 STATICFILES_DIRS = []
 _NODE_MODULES = PROJECT_DIR / "node_modules"
 for _prefix, _sub in (("vendor/htmx", "htmx.org/dist"), ("vendor/echarts", "echarts/dist")):
@@ -146,6 +148,9 @@ MEDIADESK_JOB_WORKERS = config.env_int("MEDIADESK_JOB_WORKERS", 4)
 MEDIADESK_JOB_POLL_SECONDS = float(os.environ.get("MEDIADESK_JOB_POLL_SECONDS", "1.0"))
 MEDIADESK_HEARTBEAT_STALE_SECONDS = config.env_int("MEDIADESK_HEARTBEAT_STALE_SECONDS", 60)
 MEDIADESK_JOB_LAG_ALERT_SECONDS = config.env_int("MEDIADESK_JOB_LAG_ALERT_SECONDS", 300)
+MEDIADESK_HEARTBEAT_SECONDS = float(os.environ.get("MEDIADESK_HEARTBEAT_SECONDS", "5"))
+# A running job whose worker has not refreshed its lock for this long is requeued.
+MEDIADESK_JOB_LOCK_TIMEOUT_SECONDS = config.env_int("MEDIADESK_JOB_LOCK_TIMEOUT_SECONDS", 300)
 MEDIADESK_JOB_BACKEND = os.environ.get("MEDIADESK_JOB_BACKEND", "embedded")  # or "celery"
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
 

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from mediadesk.core.errors import NotFound, ValidationFailed
 from mediadesk.core.pagination import page_of
@@ -17,7 +17,7 @@ from mediadesk.orgs.permissions import ROLE_ACTIONS, Action, can
 router = Router(tags=["organisation"])
 
 
-# --- schemas ------------------------------------------------------------------------------
+# --- schemas ------------------------------------------------------------
 
 
 class UnitOut(Schema):
@@ -97,7 +97,8 @@ class GrantOut(Schema):
     id: int
     user_id: int
     role: str
-    org_unit_id: int
+    org_unit_id: int | None
+    account_id: int | None
     granted_by_id: int | None
     granted_at: dt.datetime
     revoked_at: dt.datetime | None
@@ -238,7 +239,7 @@ def roles(request: HttpRequest) -> list[dict[str, Any]]:
     ]
 
 
-# --- units --------------------------------------------------------------------------------
+# --- units ------------------------------------------------------------
 
 
 @router.get("/units", response=UnitPage, tags=["units"])
@@ -250,12 +251,12 @@ def list_units(request: HttpRequest, filters: Query[UnitFilter]) -> dict[str, An
 
 
 @router.post("/units", response={201: UnitOut}, tags=["units"])
-def create_unit(request: HttpRequest, payload: UnitIn) -> tuple[int, OrgUnit]:
+def create_unit(request: HttpRequest, payload: UnitIn) -> Status:
     parent = _unit(payload.parent_id, "parent_id") if payload.parent_id is not None else None
     unit = services.create_unit(
         actor=request.auth, name=payload.name, kind=payload.kind, parent=parent, code=payload.code
     )
-    return 201, unit
+    return Status(201, unit)
 
 
 @router.get("/units/{unit_id}", response=UnitOut, tags=["units"])
@@ -277,13 +278,13 @@ def move_unit(request: HttpRequest, unit_id: int, payload: MoveIn) -> OrgUnit:
 
 
 @router.delete("/units/{unit_id}", response={204: None}, tags=["units"])
-def delete_unit(request: HttpRequest, unit_id: int) -> tuple[int, None]:
+def delete_unit(request: HttpRequest, unit_id: int) -> Status:
     unit = selectors.get_unit(user=request.auth, unit_id=unit_id)
     services.delete_unit(actor=request.auth, unit=unit)
-    return 204, None
+    return Status(204, None)
 
 
-# --- people --------------------------------------------------------------------------------
+# --- people ------------------------------------------------------------
 
 
 @router.get("/people", response=PersonPage, tags=["people"])
@@ -295,7 +296,7 @@ def list_people(request: HttpRequest, filters: Query[PeopleFilter]) -> dict[str,
 
 
 @router.post("/people", response={201: PersonOut}, tags=["people"])
-def create_person(request: HttpRequest, payload: PersonIn) -> tuple[int, dict[str, Any]]:
+def create_person(request: HttpRequest, payload: PersonIn) -> Status:
     person = services.create_person(
         actor=request.auth,
         username=payload.username,
@@ -305,7 +306,7 @@ def create_person(request: HttpRequest, payload: PersonIn) -> tuple[int, dict[st
         email=payload.email,
         phone=payload.phone,
     )
-    return 201, _person_out(person)
+    return Status(201, _person_out(person))
 
 
 @router.get("/people/{person_id}", response=PersonOut, tags=["people"])
@@ -344,13 +345,13 @@ def unlock_person(request: HttpRequest, person_id: int) -> dict[str, Any]:
 
 
 @router.post("/people/{person_id}/password", response={204: None}, tags=["people"])
-def set_password(request: HttpRequest, person_id: int, payload: PasswordIn) -> tuple[int, None]:
+def set_password(request: HttpRequest, person_id: int, payload: PasswordIn) -> Status:
     person = selectors.get_person(user=request.auth, person_id=person_id)
     services.set_password(actor=request.auth, person=person, password=payload.password)
-    return 204, None
+    return Status(204, None)
 
 
-# --- role assignments ----------------------------------------------------------------------------
+# --- role assignments ------------------------------------------------------------
 
 
 @router.get("/role-assignments", response=GrantPage, tags=["roles"])
@@ -366,7 +367,7 @@ def list_grants(request: HttpRequest, filters: Query[GrantFilter]) -> dict[str, 
 
 
 @router.post("/role-assignments", response={201: GrantOut}, tags=["roles"])
-def grant_role(request: HttpRequest, payload: GrantIn) -> tuple[int, RoleAssignment]:
+def grant_role(request: HttpRequest, payload: GrantIn) -> Status:
     person = User.objects.filter(pk=payload.person_id).first()
     if person is None:
         raise ValidationFailed(
@@ -378,7 +379,7 @@ def grant_role(request: HttpRequest, payload: GrantIn) -> tuple[int, RoleAssignm
         role=payload.role,
         org_unit=_unit(payload.org_unit_id, "org_unit_id"),
     )
-    return 201, grant
+    return Status(201, grant)
 
 
 @router.delete("/role-assignments/{grant_id}", response=GrantOut, tags=["roles"])
@@ -398,12 +399,12 @@ def list_tokens(request: HttpRequest, include_revoked: bool = False) -> Any:
 
 
 @router.post("/tokens", response={201: TokenCreated}, tags=["auth"])
-def create_token(request: HttpRequest, payload: TokenIn) -> tuple[int, dict[str, Any]]:
+def create_token(request: HttpRequest, payload: TokenIn) -> Status:
     token, raw = services.create_api_token(
         actor=request.auth, name=payload.name, expires_at=payload.expires_at
     )
     data = TokenOut.from_orm(token).dict()
-    return 201, {**data, "token": raw}
+    return Status(201, {**data, "token": raw})
 
 
 @router.delete("/tokens/{token_id}", response=TokenOut, tags=["auth"])

@@ -100,15 +100,23 @@ class RoleAssignmentQuerySet(models.QuerySet):
 
 
 class RoleAssignment(models.Model):
-    """A role held by a person on an org unit and everything below it.
+    """A role held by a person on an org unit (and everything below it) or on one account.
 
-    The scope is a unit today; a later migration adds a nullable ``account`` so a role can be
-    granted on a single account. Revoked grants stay, for the history.
+    Exactly one of ``org_unit`` and ``account`` is set. Revoked grants stay, for the history.
     """
 
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="role_assignments")
     role = models.CharField(max_length=30, choices=Role.choices)
-    org_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="role_grants")
+    org_unit = models.ForeignKey(
+        OrgUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="role_grants"
+    )
+    account = models.ForeignKey(
+        "accounts.SocialAccount",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="role_grants",
+    )
     granted_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -127,11 +135,25 @@ class RoleAssignment(models.Model):
                 fields=["user", "role", "org_unit"],
                 condition=Q(revoked_at__isnull=True),
                 name="roleassignment_unique_active",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "account"],
+                condition=Q(revoked_at__isnull=True),
+                name="roleassignment_unique_active_account",
+            ),
+            models.CheckConstraint(
+                condition=(Q(org_unit__isnull=False) & Q(account__isnull=True))
+                | (Q(org_unit__isnull=True) & Q(account__isnull=False)),
+                name="roleassignment_one_scope",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} · {self.get_role_display()} @ {self.org_unit}"
+        return f"{self.user} · {self.get_role_display()} @ {self.scope_object}"
+
+    @property
+    def scope_object(self) -> object:
+        return self.account if self.account_id else self.org_unit
 
 
 class ApiToken(models.Model):

@@ -104,12 +104,11 @@ def _grants(user: Any) -> list[tuple[str, str, int | None]]:
     """(role, unit path, account id) of the user's active grants, cached on the user object."""
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is None:
-        cached = [
-            (role, path, None)
-            for role, path in RoleAssignment.objects.active()
+        cached = list(
+            RoleAssignment.objects.active()
             .filter(user_id=user.pk)
-            .values_list("role", "org_unit__path")
-        ]
+            .values_list("role", "org_unit__path", "account_id")
+        )
         setattr(user, _CACHE_ATTR, cached)
     return cached
 
@@ -137,11 +136,11 @@ def can(user: Any, action: Action | str, obj: Any = None) -> bool:
             continue
         if scope is None:
             return True
-        if scope.unit_path and scope.unit_path.startswith(path):
+        if path and scope.unit_path and scope.unit_path.startswith(path):
             return True
         if account_id is not None and scope.account_id == account_id:
             return True
-        if not scope.unit_path and path.count("/") == 2:
+        if path and not scope.unit_path and path.count("/") == 2:
             # Objects outside any unit (system-wide settings) belong to whoever governs the root.
             return True
     return False
@@ -164,11 +163,23 @@ def unit_paths_for(user: Any, action: Action | str) -> Any:
     if user.is_superuser:
         return ALL_UNITS
     paths = sorted(
-        {path for role, path, _a in _grants(user) if action in ROLE_ACTIONS.get(role, ())}
+        {path for role, path, _a in _grants(user) if path and action in ROLE_ACTIONS.get(role, ())}
     )
     if any(path.count("/") == 2 for path in paths):
         return ALL_UNITS
     return paths
+
+
+def account_ids_for(user: Any, action: Action | str) -> set[int]:
+    """Accounts on which ``user`` holds ``action`` through a grant on that single account."""
+    if not _is_usable(user):
+        return set()
+    action = Action(action)
+    return {
+        account_id
+        for role, _path, account_id in _grants(user)
+        if account_id is not None and action in ROLE_ACTIONS.get(role, ())
+    }
 
 
 def role_actions(role: str) -> frozenset[Action]:

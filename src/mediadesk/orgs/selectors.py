@@ -120,12 +120,14 @@ def list_assignments(
     active: bool | None = True,
 ) -> QuerySet[RoleAssignment]:
     require(user, Action.PERSON_VIEW)
-    qs = _scoped(
-        RoleAssignment.objects.select_related("user", "org_unit", "granted_by"),
-        user,
-        Action.PERSON_VIEW,
-        "org_unit__path",
-    )
+    qs = RoleAssignment.objects.select_related("user", "org_unit", "account", "granted_by")
+    paths = unit_paths_for(user, Action.PERSON_VIEW)
+    if paths is not ALL_UNITS:
+        condition = Q(pk__in=[])
+        for path in paths:
+            condition |= Q(org_unit__path__startswith=path)
+            condition |= Q(account__owning_unit__path__startswith=path)
+        qs = qs.filter(condition)
     if person is not None:
         qs = qs.filter(user_id=person)
     if unit is not None:
@@ -141,7 +143,7 @@ def list_assignments(
 
 def roles_of(person: User) -> QuerySet[RoleAssignment]:
     """A person's own active grants (anyone may see their own)."""
-    return person.role_assignments.active().select_related("org_unit").order_by("role")
+    return person.role_assignments.active().select_related("org_unit", "account").order_by("role")
 
 
 def list_api_tokens(*, user: Any, include_revoked: bool = False) -> QuerySet[ApiToken]:

@@ -58,7 +58,7 @@ def person_snapshot(person: User) -> dict[str, Any]:
     }
 
 
-# --- organisation tree --------------------------------------------------------------------
+# --- organisation tree ------------------------------------------------------------
 
 
 def _clean_name(name: str, field: str = "name") -> str:
@@ -236,7 +236,7 @@ def delete_unit(*, actor: Any, unit: OrgUnit) -> None:
     )
 
 
-# --- people --------------------------------------------------------------------------------
+# --- people ------------------------------------------------------------
 
 
 def _validated_password(password: str, user: User | None = None) -> str:
@@ -333,7 +333,7 @@ def deactivate_person(*, actor: Any, person: User) -> list[RoleAssignment]:
         raise ValidationFailed(_("You cannot deactivate yourself."), fields={"person": _("is you")})
     before = person_snapshot(person)
     now = timezone.now()
-    grants = list(person.role_assignments.active().select_related("org_unit"))
+    grants = list(person.role_assignments.active().select_related("org_unit", "account"))
     person.role_assignments.active().update(revoked_at=now, revoked_by=actor)
     tokens = person.api_tokens.filter(revoked_at__isnull=True).update(revoked_at=now)
     person.is_active = False
@@ -343,7 +343,7 @@ def deactivate_person(*, actor: Any, person: User) -> list[RoleAssignment]:
     forget_grants(person)
     after = {
         **person_snapshot(person),
-        "revoked_roles": [f"{g.role}@{g.org_unit.path}" for g in grants],
+        "revoked_roles": [f"{g.role}@{g.scope_object}" for g in grants],
         "revoked_tokens": tokens,
         "ended_sessions": sessions,
     }
@@ -460,35 +460,47 @@ def record_login_success(*, person: User) -> None:
     record_event(action="auth.login", actor=person, obj=person)
 
 
-# --- roles -----------------------------------------------------------------------------------
+# --- roles ------------------------------------------------------------
 
 
-def _held_actions(actor: Any, unit: OrgUnit) -> set[str]:
-    return {a for role in Role for a in role_actions(role) if can(actor, a, unit)}
+def _held_actions(actor: Any, where: Any) -> set[str]:
+    return {a for role in Role for a in role_actions(role) if can(actor, a, where)}
 
 
 @transaction.atomic
-def grant_role(*, actor: Any, person: User, role: str, org_unit: OrgUnit) -> RoleAssignment:
-    """Grant ``role`` on ``org_unit`` (and below). Nobody hands out powers they do not hold."""
+def grant_role(
+    *, actor: Any, person: User, role: str, org_unit: OrgUnit | None = None, account: Any = None
+) -> RoleAssignment:
+    """Grant ``role`` on ``org_unit`` (and below) or on one ``account``.
+
+    Nobody hands out powers they do not hold at that place. Grants on an account are made
+    through ``mediadesk.accounts.services.grant_account_role``, which also files the change.
+    """
     if role not in Role.values:
         raise ValidationFailed(
             _("Unknown role %(role)s.") % {"role": role}, fields={"role": _("unknown")}
         )
+    if (org_unit is None) == (account is None):
+        raise ValidationFailed(
+            _("Grant a role on either a unit or an account."), fields={"org_unit": _("required")}
+        )
     try:
         person = User.objects.select_for_update().get(pk=getattr(person, "pk", person))
-        org_unit = OrgUnit.objects.get(pk=getattr(org_unit, "pk", org_unit))
+        if org_unit is not None:
+            org_unit = OrgUnit.objects.get(pk=getattr(org_unit, "pk", org_unit))
     except (User.DoesNotExist, OrgUnit.DoesNotExist) as exc:
         raise ValidationFailed(
             _("The person or unit does not exist."), fields={"person": _("not found")}
         ) from exc
-    require(actor, Action.ROLE_GRANT, org_unit)
+    where = org_unit if org_unit is not None else account
+    require(actor, Action.ROLE_GRANT, where)
     if not person.is_active:
         raise ValidationFailed(
             _("%(p)s has left and cannot be given a role.") % {"p": person},
             fields={"person": _("inactive")},
         )
     if not getattr(actor, "is_superuser", False):
-        missing = role_actions(role) - _held_actions(actor, org_unit)
+        missing = role_actions(role) - _held_actions(actor, where)
         if missing:
             raise PermissionDenied(
                 _(
@@ -500,12 +512,12 @@ def grant_role(*, actor: Any, person: User, role: str, org_unit: OrgUnit) -> Rol
     try:
         with transaction.atomic():
             grant = RoleAssignment.objects.create(
-                user=person, role=role, org_unit=org_unit, granted_by=actor
+                user=person, role=role, org_unit=org_unit, account=account, granted_by=actor
             )
     except IntegrityError as exc:
         raise Conflict(
-            _("%(p)s already holds %(role)s on %(unit)s.")
-            % {"p": person, "role": Role(role).label, "unit": org_unit},
+            _("%(p)s already holds %(role)s on %(where)s.")
+            % {"p": person, "role": Role(role).label, "where": where},
         ) from exc
     forget_grants(person)
     record_event(
@@ -515,8 +527,8 @@ def grant_role(*, actor: Any, person: User, role: str, org_unit: OrgUnit) -> Rol
         after={
             "user_id": person.pk,
             "role": role,
-            "org_unit_id": org_unit.pk,
-            "org_unit_path": org_unit.path,
+            "org_unit_id": getattr(org_unit, "pk", None),
+            "account_id": getattr(account, "pk", None),
         },
     )
     return grant
@@ -526,10 +538,10 @@ def grant_role(*, actor: Any, person: User, role: str, org_unit: OrgUnit) -> Rol
 def revoke_role(*, actor: Any, assignment: RoleAssignment) -> RoleAssignment:
     assignment = (
         RoleAssignment.objects.select_for_update()
-        .select_related("org_unit", "user")
+        .select_related("org_unit", "user", "account")
         .get(pk=assignment.pk)
     )
-    require(actor, Action.ROLE_GRANT, assignment.org_unit)
+    require(actor, Action.ROLE_GRANT, assignment.scope_object)
     if assignment.revoked_at is not None:
         raise Conflict(_("This role was already revoked."))
     assignment.revoked_at = timezone.now()
@@ -544,6 +556,7 @@ def revoke_role(*, actor: Any, assignment: RoleAssignment) -> RoleAssignment:
             "user_id": assignment.user_id,
             "role": assignment.role,
             "org_unit_id": assignment.org_unit_id,
+            "account_id": assignment.account_id,
             "active": True,
         },
         after={"active": False},
