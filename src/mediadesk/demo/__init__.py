@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from mediadesk.demo.accounts import seed_accounts
 from mediadesk.demo.orgs import DEMO_PASSWORD, DEMO_USERS, seed_orgs
 
-STEPS: list[Callable[[], None]] = [seed_orgs]
+STEPS: list[Callable[[], None]] = [seed_orgs, seed_accounts]
 
 
 def load_demo() -> None:
