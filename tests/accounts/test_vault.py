@@ -90,3 +90,14 @@ def test_someone_leaving_gets_rotation_tasks_for_what_they_could_reveal(keeper_a
     keeper.refresh_from_db()
     assert not keeper.is_active and not keeper.role_assignments.active().exists()
     assert RotationTask.objects.filter(done_at__isnull=True).count() == 1
+
+
+def test_the_rekey_command_reports_what_it_did(keeper_and_account, tmp_path, monkeypatch, capsys):
+    from django.core.management import call_command
+
+    monkeypatch.setenv("MEDIADESK_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv(vault.ENV_VAR, raising=False)
+    keeper, account = keeper_and_account
+    credentials.store_credential(actor=keeper, account=account, kind="app_secret", value=SECRET)
+    call_command("vault", "rekey")
+    assert "re-encrypted 1 credential" in capsys.readouterr().out
