@@ -61,14 +61,14 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, _terminate)
         self.stdout.write("")
-        self.stdout.write(self.style.SUCCESS(f"mediadesk is running on {url}"))
-        self.stdout.write(f"  API docs: {url}/api/v1/docs   health: {url}/healthz")
         if not options["no_demo"]:
-            self.stdout.write(f"  demo logins (password for all: {DEMO_PASSWORD}):")
+            self.stdout.write(f"demo logins (password for all: {DEMO_PASSWORD}):")
             for username, display, role, _scope, _home in DEMO_USERS:
                 label = role.label if role else "system administrator"
-                self.stdout.write(f"    {username:<9} {display}  ({label})")
-        self.stdout.write("  press Ctrl-C to stop")
+                self.stdout.write(f"  {username:<9} {display}  ({label})")
+        self.stdout.write(f"API docs: {url}/api/v1/docs   health: {url}/healthz")
+        self.stdout.write(self.style.SUCCESS(f"mediadesk is running on {url}"))
+        self.stdout.write("press Ctrl-C to stop")
         sys.stdout.flush()
         try:
             server.run()
