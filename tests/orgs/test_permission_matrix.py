@@ -117,3 +117,9 @@ def test_people_without_roles_and_people_who_left_may_do_nothing(tree):
 
 def test_a_system_administrator_may_do_everything(tree):
     assert all(can(f.superuser(), a, tree[3]) for a in Action)
+
+
+def test_every_action_has_a_readable_label_for_refusals():
+    from mediadesk.orgs.permissions import ACTION_LABELS
+
+    assert set(ACTION_LABELS) == set(Action)

@@ -198,18 +198,23 @@ def purge_expired(*, before: dt.datetime, actor: Any = None) -> int:
     return count
 
 
-def search_log(*, user: Any, **filters: Any) -> Any:
-    """Search the audit log as a person would: reading the log is itself a sensitive read."""
-    from mediadesk.audit.selectors import search_entries
-
-    entries = search_entries(user=user, **filters)
-    shown = {k: v for k, v in filters.items() if v not in (None, "")}
+def record_search(*, user: Any, filters: dict[str, Any]) -> None:
+    """Reading the audit log is itself a sensitive read."""
+    shown = {k: getattr(v, "pk", v) for k, v in filters.items() if v not in (None, "")}
     record_event(
         action="audit.search",
         actor=user,
         object_type="audit.auditentry",
-        after={"filters": {k: getattr(v, "pk", v) for k, v in shown.items()}},
+        after={"filters": shown},
     )
+
+
+def search_log(*, user: Any, **filters: Any) -> Any:
+    """Search the audit log as a person would, recording that they looked."""
+    from mediadesk.audit.selectors import search_entries
+
+    entries = search_entries(user=user, **filters)
+    record_search(user=user, filters=filters)
     return entries
 
 
@@ -253,6 +258,9 @@ def export_entries(*, actor: Any, entries: Any, fmt: str, filters: dict[str, Any
 
     Returns ``(content: bytes, filename: str, content_type: str)``.
     """
+    from mediadesk.orgs.permissions import Action, require
+
+    require(actor, Action.AUDIT_EXPORT)
     if fmt not in {"csv", "xlsx"}:
         raise ValidationFailed("format must be csv or xlsx", fields={"format": "csv or xlsx"})
     rows = list(_export_rows(entries.order_by("seq").iterator()))

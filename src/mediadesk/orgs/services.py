@@ -452,6 +452,10 @@ def record_login_failure(*, person: User | None, username: str) -> dt.datetime |
     return locked_until
 
 
+def record_logout(*, person: User) -> None:
+    record_event(action="auth.logout", actor=person, obj=person)
+
+
 @transaction.atomic
 def record_login_success(*, person: User) -> None:
     User.objects.filter(pk=person.pk).update(

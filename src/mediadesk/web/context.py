@@ -1,0 +1,141 @@
+"""Template context for every page: the navigation the current person may use.
+
+Each navigation item names the permission it needs (any one of ``actions``); items the person
+may not use are left out, and the pages themselves check again through the permission service.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from mediadesk.orgs.permissions import Action, can
+
+
+@dataclass(frozen=True)
+class NavItem:
+    key: str
+    label: str | Promise
+    url_name: str
+    icon: str
+    actions: tuple[Action, ...] = ()  # any one of them suffices; empty means "any person"
+    children: tuple[NavItem, ...] = ()
+
+    def allowed(self, user: Any) -> bool:
+        if not getattr(user, "is_authenticated", False):
+            return False
+        return not self.actions or any(can(user, action) for action in self.actions)
+
+
+A = Action
+
+SETTINGS_ITEMS: tuple[NavItem, ...] = (
+    NavItem("org", _("Organisation"), "web:org_tree", "tree", (A.ORG_VIEW,)),
+    NavItem("people", _("People"), "web:people", "users", (A.PERSON_VIEW,)),
+    NavItem("roles", _("Roles"), "web:roles", "key", (A.PERSON_VIEW,)),
+    NavItem("tokens", _("API tokens"), "web:tokens", "token"),
+)
+
+NAV_ITEMS: tuple[NavItem, ...] = (
+    NavItem("dashboard", _("Dashboard"), "web:dashboard", "home"),
+    NavItem(
+        "accounts",
+        _("Account matrix"),
+        "web:accounts",
+        "grid",
+        (A.ACCOUNT_VIEW,),
+    ),
+    NavItem("content", _("Content"), "web:content", "file", (A.CONTENT_VIEW,)),
+    NavItem(
+        "review",
+        _("Review"),
+        "web:review",
+        "check",
+        (A.CONTENT_REVIEW_L1, A.CONTENT_REVIEW_L2, A.CONTENT_REVIEW_L3, A.CONTENT_DRAFT),
+    ),
+    NavItem(
+        "calendar",
+        _("Publishing calendar"),
+        "web:calendar",
+        "calendar",
+        (A.CONTENT_VIEW,),
+    ),
+    NavItem("inbox", _("Interactions"), "web:inbox", "inbox", (A.INBOX_VIEW,)),
+    NavItem(
+        "analytics",
+        _("Analytics"),
+        "web:analytics",
+        "chart",
+        (A.ANALYTICS_VIEW,),
+    ),
+    NavItem(
+        "risk",
+        _("Public opinion & risk"),
+        "web:risk",
+        "alert",
+        (A.RISK_VIEW,),
+    ),
+    NavItem("audit", _("Audit log"), "web:audit", "shield", (A.AUDIT_VIEW,)),
+    NavItem("settings", _("Settings"), "web:org_tree", "settings", children=SETTINGS_ITEMS),
+)
+
+# Which navigation key a URL name belongs to, for highlighting the current section.
+_SECTION_OF_URL = {
+    "dashboard": "dashboard",
+    **{m: m for m in ("accounts", "content", "review", "calendar", "inbox", "analytics", "risk")},
+    "audit": "audit",
+    "audit_export": "audit",
+    "audit_verify": "audit",
+    "org_tree": "org",
+    "unit_detail": "org",
+    "unit_delete": "org",
+    "people": "people",
+    "person_new": "people",
+    "person_detail": "people",
+    "person_deactivate": "people",
+    "roles": "roles",
+    "tokens": "tokens",
+}
+
+
+def _active_key(request: HttpRequest) -> str:
+    match = getattr(request, "resolver_match", None)
+    if match is None or match.namespace != "web":
+        return ""
+    return _SECTION_OF_URL.get(match.url_name or "", "")
+
+
+def _entry(item: NavItem, active: str, children: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "key": item.key,
+        "label": item.label,
+        "url": reverse(item.url_name),
+        "icon": item.icon,
+        "active": item.key == active or any(c["active"] for c in children),
+        "children": children,
+    }
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    """``nav_items``: the sections this person may open, with the current one marked."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": [], "nav_active": ""}
+    active = _active_key(request)
+    items = []
+    for item in NAV_ITEMS:
+        children = [_entry(c, active, []) for c in item.children if c.allowed(user)]
+        if item.children and not children:
+            continue
+        if not item.allowed(user):
+            continue
+        entry = _entry(item, active, children)
+        if children:
+            entry["url"] = children[0]["url"]
+        items.append(entry)
+    return {"nav_items": items, "nav_active": active}
