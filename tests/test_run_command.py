@@ -60,6 +60,10 @@ def test_run_serves_the_login_page_and_schema_then_stops_cleanly(tmp_path):
         login = httpx.get(f"{url}/login/")
         assert login.status_code == 200 and "mediadesk" in login.text
         assert httpx.get(f"{url}/api/v1/openapi.json").json()["info"]["title"] == "mediadesk API"
+        simulator = next(
+            re.search(r"simulator on (http://\S+)", x) for x in lines if "simulator on" in x
+        )
+        assert httpx.get(f"{simulator.group(1)}/_sim/health").status_code == 200
     finally:
         code, out = _stop(proc)
     assert code == 0, out
