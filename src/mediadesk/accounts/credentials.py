@@ -96,7 +96,7 @@ def rotate_credential(
 ) -> Credential:
     """Replace a secret; the history keeps when and by whom, never the old value."""
     credential = (
-        Credential.objects.select_for_update()
+        Credential.objects.select_for_update(of=("self",))
         .select_related("account__owning_unit")
         .get(pk=credential.pk)
     )
@@ -160,3 +160,12 @@ def offboard_person(*, actor: Any, person: User) -> list[RotationTask]:
             dedupe_key=f"rotation-task-{task.pk}",
         )
     return tasks
+
+
+def revealable_credentials(person: User) -> list[Credential]:
+    """The credentials ``person`` could reveal now: what off-boarding would open tasks for."""
+    return [
+        c
+        for c in Credential.objects.select_related("account__owning_unit").defer("ciphertext")
+        if can(person, Action.CREDENTIAL_REVEAL, c)
+    ]

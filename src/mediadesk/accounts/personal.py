@@ -115,3 +115,27 @@ def check_personal_accounts(
             if match:
                 hits.append(PersonalHit(number, employee, field, row[col].strip(), match))
     return hits
+
+
+def check_upload(*, actor: Any, content: bytes, filename: str) -> list[PersonalHit]:
+    """Check an uploaded list against the group's company names; the check is audited."""
+    from mediadesk.accounts.models import CompanyNames
+    from mediadesk.audit.services import record_event
+    from mediadesk.orgs.permissions import Action, require
+
+    require(actor, Action.ACCOUNT_MANAGE)
+    names = CompanyNames.objects.first()
+    hits = check_personal_accounts(
+        content=content,
+        filename=filename,
+        names={"full": names.full_names, "short": names.short_names, "english": names.english_names}
+        if names
+        else {},
+    )
+    record_event(
+        action="accounts.personal_check",
+        actor=actor,
+        object_type="accounts.companynames",
+        after={"file": filename, "hits": len(hits)},
+    )
+    return hits

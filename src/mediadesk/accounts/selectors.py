@@ -245,3 +245,62 @@ def matrix(*, user: Any) -> dict[str, Any]:
     platforms = [p for p in Platform if any(p.value in cells for cells in rows.values())]
     ordered_units = sorted((units[u] for u in rows if u in units), key=lambda u: u.path)
     return {"platforms": platforms, "units": ordered_units, "rows": rows}
+
+
+# --- for the web pages ---------------------------------------------------------------------------
+
+
+def awaiting_decision(*, user: Any) -> QuerySet[AccountApplication]:
+    """Submitted applications this person may decide on (HQ communications' queue)."""
+    from mediadesk.accounts.models import ApplicationStatus
+
+    require(user, Action.ACCOUNT_APPROVE)
+    return _visible(
+        AccountApplication.objects.filter(status=ApplicationStatus.SUBMITTED).select_related(
+            "account", "unit", "applicant"
+        ),
+        user,
+        Action.ACCOUNT_APPROVE,
+        "unit__path",
+        "account_id",
+    ).order_by("updated_at")
+
+
+def account_team(*, user: Any, account: SocialAccount) -> QuerySet[Any]:
+    """The active roles granted on this one account (operators, reviewers, administrators)."""
+    from mediadesk.orgs.models import RoleAssignment
+
+    require(user, Action.ACCOUNT_VIEW, account)
+    return (
+        RoleAssignment.objects.active()
+        .filter(account=account)
+        .select_related("user", "granted_by")
+        .order_by("role", "user__username")
+    )
+
+
+def visible_links(*, user: Any, account: SocialAccount | None = None) -> QuerySet[Any]:
+    """Cross-promotion links between accounts the person may see (of one account, if given)."""
+    from mediadesk.accounts.models import AccountLink
+
+    require(user, Action.ACCOUNT_VIEW)
+    visible = visible_accounts(user)
+    qs = AccountLink.objects.filter(source__in=visible, target__in=visible).select_related(
+        "source", "target"
+    )
+    if account is not None:
+        qs = qs.filter(Q(source=account) | Q(target=account))
+    return qs.order_by("source__name", "target__name")
+
+
+def account_credentials(*, user: Any, account: SocialAccount) -> QuerySet[Any]:
+    """What is stored for an account and when it was rotated: metadata, never a value."""
+    from mediadesk.accounts.models import Credential
+
+    require(user, Action.CREDENTIAL_MANAGE, account)
+    return (
+        Credential.objects.filter(account=account)
+        .select_related("created_by", "rotated_by")
+        .prefetch_related("rotations__rotated_by", "rotation_tasks")
+        .defer("ciphertext")
+    )

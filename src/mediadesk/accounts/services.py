@@ -282,7 +282,9 @@ def _apply_fields(account: SocialAccount, fields: dict[str, Any]) -> None:
 def update_account(*, actor: Any, account: SocialAccount, **fields: Any) -> SocialAccount:
     """Change registry details. A new responsible person opens a filing due in 5 working days."""
     account = (
-        SocialAccount.objects.select_for_update().select_related("owning_unit").get(pk=account.pk)
+        SocialAccount.objects.select_for_update(of=("self",))
+        .select_related("owning_unit")
+        .get(pk=account.pk)
     )
     require(actor, Action.ACCOUNT_MANAGE, account)
     before = account_snapshot(account)
@@ -498,7 +500,7 @@ def request_change(
 
 def _locked_application(application: AccountApplication) -> AccountApplication:
     return (
-        AccountApplication.objects.select_for_update()
+        AccountApplication.objects.select_for_update(of=("self",))
         .select_related("account", "unit")
         .get(pk=application.pk)
     )
@@ -650,7 +652,9 @@ def file_status_change(
 ) -> Filing:
     """File a closure, a stop of updates or a suspension by the platform with HQ (ACC-2)."""
     account = (
-        SocialAccount.objects.select_for_update().select_related("owning_unit").get(pk=account.pk)
+        SocialAccount.objects.select_for_update(of=("self",))
+        .select_related("owning_unit")
+        .get(pk=account.pk)
     )
     require(actor, Action.ACCOUNT_FILE, account)
     if kind not in STATUS_AFTER_FILING:
@@ -736,7 +740,9 @@ def _open_person_change_filing(
 def complete_filing(*, actor: Any, filing: Filing, reason: str) -> Filing:
     """Submit a due filing (a change of responsible person or operator) to HQ."""
     filing = (
-        Filing.objects.select_for_update().select_related("account__owning_unit").get(pk=filing.pk)
+        Filing.objects.select_for_update(of=("self",))
+        .select_related("account__owning_unit")
+        .get(pk=filing.pk)
     )
     require(actor, Action.ACCOUNT_FILE, filing)
     if filing.status != FilingStatus.DUE:

@@ -257,3 +257,20 @@ def import_accounts(*, actor: Any, content: bytes) -> list[SocialAccount]:
             after={"rows": len(created)},
         )
     return created
+
+
+def export_for(*, actor: Any, accounts: Any) -> bytes:
+    """The workbook of ``accounts`` (already limited to what ``actor`` may see); audited."""
+    content = export_accounts(accounts)
+    record_event(
+        action="accounts.export",
+        actor=actor,
+        object_type="accounts.socialaccount",
+        after={"rows": len(accounts) if isinstance(accounts, list) else accounts.count()},
+    )
+    return content
+
+
+def template_workbook() -> bytes:
+    """An empty sheet with the import headers, for people who start from scratch."""
+    return export_accounts([])

@@ -541,7 +541,7 @@ def grant_role(
 @transaction.atomic
 def revoke_role(*, actor: Any, assignment: RoleAssignment) -> RoleAssignment:
     assignment = (
-        RoleAssignment.objects.select_for_update()
+        RoleAssignment.objects.select_for_update(of=("self",))
         .select_related("org_unit", "user", "account")
         .get(pk=assignment.pk)
     )
@@ -607,7 +607,7 @@ def create_api_token(
 
 @transaction.atomic
 def revoke_api_token(*, actor: Any, token: ApiToken) -> ApiToken:
-    token = ApiToken.objects.select_for_update().select_related("user").get(pk=token.pk)
+    token = ApiToken.objects.select_for_update(of=("self",)).select_related("user").get(pk=token.pk)
     if token.user_id != getattr(actor, "pk", None):
         require(actor, Action.PERSON_MANAGE, token.user)
     if token.revoked_at is not None:
