@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "mediadesk.audit",
     "mediadesk.orgs",
     "mediadesk.accounts",
+    "mediadesk.compliance",
     "mediadesk.jobs",
     "mediadesk.web",
 ]

@@ -110,11 +110,13 @@ def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 def _register_routers() -> None:
     from mediadesk.accounts.api import router as accounts_router
     from mediadesk.audit.api import router as audit_router
+    from mediadesk.compliance.api import router as compliance_router
     from mediadesk.orgs.api import router as orgs_router
 
     api.add_router("/", orgs_router)
     api.add_router("/audit", audit_router)
     api.add_router("/", accounts_router)
+    api.add_router("/", compliance_router)
 
 
 _register_routers()
