@@ -99,11 +99,11 @@ def test_mass_sent_articles_reach_datacube_the_next_day(
     wx.refresh()
     day = sent_day.isoformat()
     rows = wx.post("/datacube/getarticlesummary", {"begin_date": day, "end_date": day})["list"]
-    ours = [r for r in rows if r["msgid"] == f"{first['msg_id']}_1"]
+    ours = [r for r in rows if r["msgid"] == f"{first['msg_data_id']}_1"]
     assert len(ours) == 1 and ours[0]["title"] == "发布会回顾"
     assert all(r["title"] != "只发布不群发" for r in rows)  # publishing is not counted
     total = wx.post("/datacube/getarticletotal", {"begin_date": day, "end_date": day})["list"]
-    details = next(r for r in total if r["msgid"] == f"{first['msg_id']}_1")["details"]
+    details = next(r for r in total if r["msgid"] == f"{first['msg_data_id']}_1")["details"]
     assert [d["stat_date"] for d in details] == [day]
     week = (sent_day - timedelta(days=6)).isoformat()
     assert (

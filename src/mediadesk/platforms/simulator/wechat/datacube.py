@@ -160,7 +160,7 @@ def _sent_on(account: Account, day: date) -> list[tuple[str, str]]:
     for pub in account.publications.values():
         if pub.channel == "mass" and china_date(pub.create_time) == day:
             for idx, item in enumerate(pub.items, start=1):
-                sent.append((f"{pub.msg_id}_{idx}", item["title"]))
+                sent.append((f"{pub.msg_data_id}_{idx}", item["title"]))
     return sent
 
 

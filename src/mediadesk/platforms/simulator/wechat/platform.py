@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
+from dataclasses import replace
 from typing import Any
 
 from ..clock import Clock
@@ -63,7 +64,8 @@ class WeChatPlatform:
 
     def reset(self) -> None:
         with self.lock:
-            self.accounts = {app.appid: Account(app) for app in self.config.apps}
+            # Copies, so /_sim/wechat/account changes end with a reset instead of leaking on.
+            self.accounts = {app.appid: Account(replace(app)) for app in self.config.apps}
             self.tokens: dict[str, Any] = {}
             self.rids: OrderedDict[str, dict[str, Any]] = OrderedDict()
             self.publish_ids = Counter(2_247_483_650)
