@@ -9,16 +9,12 @@ the ``access-token`` header (never in the URL) and ``open_id`` in the query; ans
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-import httpx
-
 from . import douyin_auth as auth
-from .base import Connector, Retry, operation
+from .base import Retry, operation
 from .errors import (
     ConnectorError,
     InvalidContent,
@@ -28,11 +24,10 @@ from .errors import (
     PlatformUnavailable,
     TokenExpired,
 )
-from .http import Http, json_of
+from .http import json_of
+from .http_connector import HttpConnector
 from .media import MB, MediaRule, upload_name
-from .tokens import TokenStore, shared_store, token_key
 from .values import (
-    AccountRef,
     Comment,
     CommentPage,
     CommentReply,
@@ -81,26 +76,10 @@ def api_error(code: int, description: str) -> ConnectorError:
     return PlatformRejected(f"Douyin refused the request: {description} ({code}).", **raw)
 
 
-class DouyinConnector(Connector):
+class DouyinConnector(HttpConnector):
     platform = "douyin"
-
-    def __init__(
-        self,
-        ref: AccountRef,
-        *,
-        store: TokenStore | None = None,
-        transport: httpx.BaseTransport | None = None,
-        clock: Callable[[], float] = time.time,
-    ) -> None:
-        super().__init__(ref)
-        self.base_url = (ref.base_url or DEFAULT_BASE_URL).rstrip("/")
-        self.http = Http(self.base_url, platform=PLATFORM, timeout=ref.timeout, transport=transport)
-        self.store = store or shared_store()
-        self.clock = clock
-        self.key = token_key("douyin", self.base_url, ref.app_id, ref.account_id)
-
-    def close(self) -> None:
-        self.http.close()
+    default_base_url = DEFAULT_BASE_URL
+    http_platform = PLATFORM
 
     # -- OAuth ------------------------------------------------------------------------------------
     def authorization_url(self, redirect_uri: str, scopes: list[str], state: str = "") -> str:

@@ -18,11 +18,11 @@ import httpx
 
 from . import wechat_lookup as lookup
 from . import wechat_rules as rules
-from .base import Connector, Retry, operation
+from .base import Retry, operation
 from .errors import ConnectorError, InvalidContent, PlatformRejected
-from .http import Http
+from .http_connector import HttpConnector
 from .media import CONTENT_TYPES, upload_name
-from .tokens import TokenStore, shared_store
+from .tokens import TokenStore
 from .values import (
     AccountRef,
     Comment,
@@ -54,8 +54,10 @@ MASS_STATES: dict[str, tuple[PublishState, str]] = {
 COMMENTS_PAGE_MAX = 49  # WeChat refuses count >= 50
 
 
-class WeChatConnector(Connector):
+class WeChatConnector(HttpConnector):
     platform = "wechat_service"
+    default_base_url = DEFAULT_BASE_URL
+    http_platform = PLATFORM
 
     def __init__(
         self,
@@ -65,17 +67,8 @@ class WeChatConnector(Connector):
         transport: httpx.BaseTransport | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        super().__init__(ref)
-        self.http = Http(
-            ref.base_url or DEFAULT_BASE_URL,
-            platform=PLATFORM,
-            timeout=ref.timeout,
-            transport=transport,
-        )
-        self.api = WeChatApi(ref, http=self.http, store=store or shared_store(), clock=clock)
-
-    def close(self) -> None:
-        self.http.close()
+        super().__init__(ref, store=store, transport=transport, clock=clock)
+        self.api = WeChatApi(ref, http=self.http, store=self.store, clock=clock)
 
     # -- token and media ------------------------------------------------------------------------
     @operation(Retry.IDEMPOTENT)

@@ -11,21 +11,17 @@ and ``{"request", "error_code", "error"}``; web apps get no refresh token.
 from __future__ import annotations
 
 import math
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
-import httpx
-
-from .base import Connector, Retry, operation
+from .base import Retry, operation
 from .errors import AssistedPublishingNeeded, PlatformRejected, TokenExpired
-from .http import Http, json_of
+from .http import json_of
+from .http_connector import HttpConnector
 from .media import CONTENT_TYPES, upload_name
-from .tokens import StoredToken, TokenStore, shared_store, token_key
+from .tokens import StoredToken
 from .values import (
-    AccountRef,
     Comment,
     CommentPage,
     CommentReply,
@@ -54,26 +50,10 @@ from .weibo_rules import (
 )
 
 
-class WeiboConnector(Connector):
+class WeiboConnector(HttpConnector):
     platform = "weibo"
-
-    def __init__(
-        self,
-        ref: AccountRef,
-        *,
-        store: TokenStore | None = None,
-        transport: httpx.BaseTransport | None = None,
-        clock: Callable[[], float] = time.time,
-    ) -> None:
-        super().__init__(ref)
-        self.base_url = (ref.base_url or DEFAULT_BASE_URL).rstrip("/")
-        self.http = Http(self.base_url, platform=PLATFORM, timeout=ref.timeout, transport=transport)
-        self.store = store or shared_store()
-        self.clock = clock
-        self.key = token_key("weibo", self.base_url, ref.app_id, ref.account_id)
-
-    def close(self) -> None:
-        self.http.close()
+    default_base_url = DEFAULT_BASE_URL
+    http_platform = PLATFORM
 
     def now(self) -> datetime:
         return datetime.fromtimestamp(self.clock(), UTC)
