@@ -2,12 +2,6 @@ from __future__ import annotations
 
 import pytest
 
-from mediadesk.core.i18n import compile_catalogues
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    compile_catalogues()
-
 
 @pytest.fixture(autouse=True)
 def _english_messages():

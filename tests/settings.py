@@ -5,7 +5,11 @@ import tempfile
 
 os.environ.setdefault("MEDIADESK_DATA_DIR", tempfile.mkdtemp(prefix="mediadesk-test-"))
 
+from mediadesk.core.i18n import compile_catalogues
 from mediadesk.settings import *  # noqa: F403
+
+# Before Django loads the catalogues: a fresh clone has no .mo files yet.
+compile_catalogues()
 
 # Hashing with the production hasher makes every login in a test cost ~0.3 s.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

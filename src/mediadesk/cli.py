@@ -24,6 +24,16 @@ def _load(target: str) -> Callable[[list[str]], int]:
     return getattr(module, func_name)
 
 
+def _compile_translations() -> None:
+    """Compile the .po catalogues before Django loads (and caches) the translations."""
+    from mediadesk.core.i18n import compile_catalogues
+
+    try:
+        compile_catalogues()
+    except OSError:  # a read-only installation ships its .mo files already compiled
+        pass
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in STANDALONE:
@@ -31,6 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     if argv and argv[0] == "manage":
         argv = argv[1:]
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mediadesk.settings")
+    _compile_translations()
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["mediadesk", *argv])

@@ -12,6 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from mediadesk.accounts.conformity import image_hash
 from mediadesk.accounts.models import (
@@ -42,15 +43,15 @@ PERSON_CHANGE_DEADLINE_WORKING_DAYS = 5
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
 
 APPLICATION_FIELDS = {
-    "necessity": _("necessity"),
-    "feasibility": _("feasibility"),
-    "type_reason": _("account type and why"),
-    "positioning": _("function and content positioning"),
-    "publishing_frequency": _("publishing frequency"),
-    "layout": _("layout"),
-    "operating_team": _("operating team and people"),
-    "review_flow": _("review-and-publish flow"),
-    "technical_support": _("technical support"),
+    "necessity": _lazy("necessity"),
+    "feasibility": _lazy("feasibility"),
+    "type_reason": _lazy("account type and why"),
+    "positioning": _lazy("function and content positioning"),
+    "publishing_frequency": _lazy("publishing frequency"),
+    "layout": _lazy("layout"),
+    "operating_team": _lazy("operating team and people"),
+    "review_flow": _lazy("review-and-publish flow"),
+    "technical_support": _lazy("technical support"),
 }
 CHANGE_FIELDS = ("name", "function_positioning", "content_positioning")
 EDITABLE_FIELDS = (

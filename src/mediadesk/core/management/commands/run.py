@@ -10,8 +10,6 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from mediadesk.core.i18n import compile_catalogues
-
 
 class Command(BaseCommand):
     help = "Run mediadesk: web server, in-process job runner and local platform simulator."
@@ -30,7 +28,6 @@ class Command(BaseCommand):
 
         from mediadesk.wsgi import application
 
-        compile_catalogues()
         call_command("check", deploy=False)
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write(
