@@ -8,7 +8,7 @@ import pytest
 from mediadesk.compliance import Lexicon, LexiconError, TermSpec, check_text
 from mediadesk.compliance.fold import fold
 
-README = Path(__file__).parents[2] / "src/mediadesk/compliance/README.md"
+README = Path(__file__).parents[2] / "README.md"
 
 
 def test_version_is_data_version_plus_content_hash():
@@ -35,7 +35,7 @@ def test_category_ids_are_snake_case():
 
 
 def test_every_category_is_documented_in_the_readme():
-    section = README.read_text(encoding="utf-8").split("### Categories", 1)[1].split("###", 1)[0]
+    section = README.read_text(encoding="utf-8").split("#### Categories", 1)[1].split("####", 1)[0]
     documented = set(re.findall(r"^\| `([a-z_]+)` \|", section, re.M))
     assert documented == set(Lexicon.builtin().categories)
 

@@ -11,7 +11,7 @@ from enum import StrEnum
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from mediadesk.core.errors import PermissionDenied
 from mediadesk.core.scopes import Scope, scope_of
@@ -56,36 +56,36 @@ class Action(StrEnum):
 A = Action
 
 ACTION_LABELS: dict[Action, Any] = {
-    A.ORG_VIEW: _lazy("view the organisation"),
-    A.ORG_MANAGE: _lazy("change the organisation"),
-    A.PERSON_VIEW: _lazy("view people"),
-    A.PERSON_MANAGE: _lazy("manage people"),
-    A.ROLE_GRANT: _lazy("grant roles"),
-    A.AUDIT_VIEW: _lazy("read the audit log"),
-    A.AUDIT_EXPORT: _lazy("export the audit log"),
-    A.SETTINGS_MANAGE: _lazy("change settings"),
-    A.ACCOUNT_VIEW: _lazy("view accounts"),
-    A.ACCOUNT_APPLY: _lazy("apply for accounts"),
-    A.ACCOUNT_MANAGE: _lazy("manage accounts"),
-    A.ACCOUNT_APPROVE: _lazy("approve accounts"),
-    A.ACCOUNT_FILE: _lazy("file account changes"),
-    A.CREDENTIAL_REVEAL: _lazy("reveal credentials"),
-    A.CREDENTIAL_MANAGE: _lazy("manage credentials"),
-    A.MENU_CHANGE: _lazy("change menus"),
-    A.CONTENT_VIEW: _lazy("view content"),
-    A.CONTENT_DRAFT: _lazy("draft content"),
-    A.CONTENT_REVIEW_L1: _lazy("review at level 1"),
-    A.CONTENT_REVIEW_L2: _lazy("review at level 2"),
-    A.CONTENT_REVIEW_L3: _lazy("review at level 3"),
-    A.CONTENT_PUBLISH: _lazy("publish"),
-    A.CONTENT_WITHDRAW: _lazy("withdraw posts"),
-    A.INBOX_VIEW: _lazy("view the inbox"),
-    A.INBOX_REPLY: _lazy("reply to comments and messages"),
-    A.ANALYTICS_VIEW: _lazy("view analytics"),
-    A.ANALYTICS_EXPORT: _lazy("export analytics"),
-    A.RISK_VIEW: _lazy("view risks"),
-    A.RISK_MANAGE: _lazy("manage risks and crises"),
-    A.COMPLIANCE_MANAGE: _lazy("change the compliance lexicon"),
+    A.ORG_VIEW: gettext_lazy("view the organisation"),
+    A.ORG_MANAGE: gettext_lazy("change the organisation"),
+    A.PERSON_VIEW: gettext_lazy("view people"),
+    A.PERSON_MANAGE: gettext_lazy("manage people"),
+    A.ROLE_GRANT: gettext_lazy("grant roles"),
+    A.AUDIT_VIEW: gettext_lazy("read the audit log"),
+    A.AUDIT_EXPORT: gettext_lazy("export the audit log"),
+    A.SETTINGS_MANAGE: gettext_lazy("change settings"),
+    A.ACCOUNT_VIEW: gettext_lazy("view accounts"),
+    A.ACCOUNT_APPLY: gettext_lazy("apply for accounts"),
+    A.ACCOUNT_MANAGE: gettext_lazy("manage accounts"),
+    A.ACCOUNT_APPROVE: gettext_lazy("approve accounts"),
+    A.ACCOUNT_FILE: gettext_lazy("file account changes"),
+    A.CREDENTIAL_REVEAL: gettext_lazy("reveal credentials"),
+    A.CREDENTIAL_MANAGE: gettext_lazy("manage credentials"),
+    A.MENU_CHANGE: gettext_lazy("change menus"),
+    A.CONTENT_VIEW: gettext_lazy("view content"),
+    A.CONTENT_DRAFT: gettext_lazy("draft content"),
+    A.CONTENT_REVIEW_L1: gettext_lazy("review at level 1"),
+    A.CONTENT_REVIEW_L2: gettext_lazy("review at level 2"),
+    A.CONTENT_REVIEW_L3: gettext_lazy("review at level 3"),
+    A.CONTENT_PUBLISH: gettext_lazy("publish"),
+    A.CONTENT_WITHDRAW: gettext_lazy("withdraw posts"),
+    A.INBOX_VIEW: gettext_lazy("view the inbox"),
+    A.INBOX_REPLY: gettext_lazy("reply to comments and messages"),
+    A.ANALYTICS_VIEW: gettext_lazy("view analytics"),
+    A.ANALYTICS_EXPORT: gettext_lazy("export analytics"),
+    A.RISK_VIEW: gettext_lazy("view risks"),
+    A.RISK_MANAGE: gettext_lazy("manage risks and crises"),
+    A.COMPLIANCE_MANAGE: gettext_lazy("change the compliance lexicon"),
 }
 _VIEW_BASICS = {A.ORG_VIEW, A.ACCOUNT_VIEW, A.CONTENT_VIEW}
 

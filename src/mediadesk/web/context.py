@@ -41,6 +41,35 @@ SETTINGS_ITEMS: tuple[NavItem, ...] = (
     NavItem("tokens", _("API tokens"), "web:tokens", "token"),
 )
 
+ACCOUNT_ITEMS: tuple[NavItem, ...] = (
+    NavItem("account_matrix", _("Matrix overview"), "web:accounts", "grid", (A.ACCOUNT_VIEW,)),
+    NavItem("account_list", _("Account list"), "web:account_list", "grid", (A.ACCOUNT_VIEW,)),
+    NavItem("applications", _("Applications"), "web:applications", "file", (A.ACCOUNT_VIEW,)),
+    NavItem("filings", _("Filings"), "web:filings", "file", (A.ACCOUNT_VIEW,)),
+    NavItem(
+        "rotation_tasks",
+        _("Credential rotation"),
+        "web:rotation_tasks",
+        "key",
+        (A.CREDENTIAL_MANAGE,),
+    ),
+    NavItem(
+        "brand_standards", _("Brand standards"), "web:brand_standards", "check", (A.ACCOUNT_VIEW,)
+    ),
+    NavItem(
+        "personal_check",
+        _("Personal accounts"),
+        "web:personal_check",
+        "users",
+        (A.ACCOUNT_MANAGE,),
+    ),
+)
+
+COMPLIANCE_ITEMS: tuple[NavItem, ...] = (
+    NavItem("compliance_check", _("Check copy"), "web:compliance_check", "check"),
+    NavItem("compliance_lexicon", _("Lexicon"), "web:compliance_lexicon", "file"),
+)
+
 NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("dashboard", _("Dashboard"), "web:dashboard", "home"),
     NavItem(
@@ -49,8 +78,16 @@ NAV_ITEMS: tuple[NavItem, ...] = (
         "web:accounts",
         "grid",
         (A.ACCOUNT_VIEW,),
+        children=ACCOUNT_ITEMS,
     ),
     NavItem("content", _("Content"), "web:content", "file", (A.CONTENT_VIEW,)),
+    NavItem(
+        "compliance",
+        _("Compliance check"),
+        "web:compliance_check",
+        "check",
+        children=COMPLIANCE_ITEMS,
+    ),
     NavItem(
         "review",
         _("Review"),
@@ -100,6 +137,28 @@ _SECTION_OF_URL = {
     "person_deactivate": "people",
     "roles": "roles",
     "tokens": "tokens",
+    # the account matrix
+    "accounts": "account_matrix",
+    "account_list": "account_list",
+    "account_detail": "account_list",
+    "account_export": "account_list",
+    "account_import": "account_list",
+    "account_import_template": "account_list",
+    "account_apply": "applications",
+    "applications": "applications",
+    "application_detail": "applications",
+    "filings": "filings",
+    "filing_complete": "filings",
+    "rotation_tasks": "rotation_tasks",
+    "brand_standards": "brand_standards",
+    "brand_standard": "brand_standards",
+    "company_names": "brand_standards",
+    "personal_check": "personal_check",
+    "person_offboard": "people",
+    # compliance
+    "compliance_check": "compliance_check",
+    "compliance_lexicon": "compliance_lexicon",
+    "compliance_entry_remove": "compliance_lexicon",
 }
 
 

@@ -1,6 +1,17 @@
 from django.urls import path
 
-from mediadesk.web.views import audit, auth, home, org, people, tokens
+from mediadesk.web.views import (
+    account_admin,
+    accounts,
+    applications,
+    audit,
+    auth,
+    compliance,
+    home,
+    org,
+    people,
+    tokens,
+)
 
 app_name = "web"
 
@@ -14,6 +25,41 @@ urlpatterns = [
         path(f"{module}/", home.module_placeholder, {"module": module}, name=module)
         for module in home.PLACEHOLDER_MODULES
     ],
+    # The account matrix (ACC-1 … ACC-7).
+    path("accounts/", accounts.matrix, name="accounts"),
+    path("accounts/list/", accounts.account_list, name="account_list"),
+    path("accounts/export/", accounts.account_export, name="account_export"),
+    path("accounts/import/", accounts.account_import, name="account_import"),
+    path("accounts/import/template/", accounts.import_template, name="account_import_template"),
+    path("accounts/apply/", applications.apply, name="account_apply"),
+    path("accounts/<int:account_id>/", accounts.account_detail, name="account_detail"),
+    path("accounts/<int:account_id>/avatar/", accounts.account_avatar, name="account_avatar"),
+    path("accounts/applications/", applications.queue, name="applications"),
+    path(
+        "accounts/applications/<int:application_id>/",
+        applications.application_detail,
+        name="application_detail",
+    ),
+    path("accounts/filings/", account_admin.filings, name="filings"),
+    path(
+        "accounts/filings/<int:filing_id>/complete/",
+        accounts.filing_complete,
+        name="filing_complete",
+    ),
+    path("accounts/rotation-tasks/", account_admin.rotation_tasks, name="rotation_tasks"),
+    path("accounts/standards/", account_admin.brand_standards, name="brand_standards"),
+    path("accounts/standards/<int:unit_id>/", account_admin.brand_standard, name="brand_standard"),
+    path("accounts/standards/<int:unit_id>/logo/", account_admin.brand_logo, name="brand_logo"),
+    path("accounts/company-names/", account_admin.company_names, name="company_names"),
+    path("accounts/personal-check/", account_admin.personal_check, name="personal_check"),
+    # Compliance (CMP-6): check copy, each unit's lexicon additions.
+    path("compliance/check/", compliance.compliance_check, name="compliance_check"),
+    path("compliance/lexicon/", compliance.compliance_lexicon, name="compliance_lexicon"),
+    path(
+        "compliance/lexicon/entries/<int:entry_id>/remove/",
+        compliance.compliance_entry_remove,
+        name="compliance_entry_remove",
+    ),
     path("audit/", audit.audit_log, name="audit"),
     path("audit/verify/", audit.audit_verify, name="audit_verify"),
     path("audit/export/", audit.audit_export, name="audit_export"),
@@ -27,6 +73,11 @@ urlpatterns = [
         "settings/people/<int:person_id>/deactivate/",
         people.person_deactivate,
         name="person_deactivate",
+    ),
+    path(
+        "settings/people/<int:person_id>/offboard/",
+        account_admin.person_offboard,
+        name="person_offboard",
     ),
     path("settings/roles/", people.roles, name="roles"),
     path("settings/tokens/", tokens.tokens, name="tokens"),

@@ -23,14 +23,6 @@ class Placeholder:
 
 
 PLACEHOLDER_MODULES: dict[str, Placeholder] = {
-    "accounts": Placeholder(
-        _(
-            "The registry of every official account (WeChat, Weibo, Douyin, Bilibili and more): "
-            "applications to HQ, filings, conformity checks and credentials held by the account "
-            "administrator."
-        ),
-        "ACC-1 … ACC-7",
-    ),
     "content": Placeholder(
         _(
             "Goals, topics and content items with one variant per platform, drafted by "

@@ -12,6 +12,19 @@
     }
   }, true);
 
+  // Preview a chosen image before it is uploaded: <input type="file" data-preview="#img-id">.
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    var selector = input.getAttribute && input.getAttribute("data-preview");
+    if (!selector || !input.files || !input.files[0]) return;
+    var img = document.querySelector(selector);
+    if (!img) return;
+    img.src = URL.createObjectURL(input.files[0]);
+    img.hidden = false;
+    var empty = img.parentNode.querySelector("[data-preview-empty]");
+    if (empty) empty.hidden = true;
+  });
+
   document.addEventListener("click", function (event) {
     // Close a flash message.
     var close = event.target.closest("[data-dismiss]");
