@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "mediadesk.orgs",
     "mediadesk.accounts",
     "mediadesk.compliance",
+    "mediadesk.platforms",
     "mediadesk.jobs",
     "mediadesk.web",
 ]
@@ -154,6 +155,10 @@ MEDIADESK_HEARTBEAT_SECONDS = float(os.environ.get("MEDIADESK_HEARTBEAT_SECONDS"
 MEDIADESK_JOB_LOCK_TIMEOUT_SECONDS = config.env_int("MEDIADESK_JOB_LOCK_TIMEOUT_SECONDS", 300)
 MEDIADESK_JOB_BACKEND = os.environ.get("MEDIADESK_JOB_BACKEND", "embedded")  # or "celery"
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
+
+# Where the platform simulator listens when a connection's base URL is "simulator:".
+# ``mediadesk run`` sets this for the simulator it starts in-process.
+MEDIADESK_SIMULATOR_URL = os.environ.get("MEDIADESK_SIMULATOR_URL", "")
 
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",

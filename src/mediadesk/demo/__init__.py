@@ -9,8 +9,9 @@ from collections.abc import Callable
 
 from mediadesk.demo.accounts import seed_accounts
 from mediadesk.demo.orgs import DEMO_PASSWORD, DEMO_USERS, seed_orgs
+from mediadesk.demo.platforms import seed_platforms
 
-STEPS: list[Callable[[], None]] = [seed_orgs, seed_accounts]
+STEPS: list[Callable[[], None]] = [seed_orgs, seed_accounts, seed_platforms]
 
 
 def load_demo() -> None:

@@ -52,6 +52,8 @@ class Command(BaseCommand):
             application, host=options["host"], port=options["port"], threads=options["threads"]
         )
         url = f"http://{options['host']}:{server.effective_port}"
+        if self._simulator is not None:
+            self._connect_simulator(url)
 
         def _terminate(signum: int, frame: Any) -> None:
             raise KeyboardInterrupt
@@ -79,12 +81,30 @@ class Command(BaseCommand):
                     stop()
             self.stdout.write("stopped")
 
+    _simulator: Any = None
+
     def _start_simulator(self) -> Any:
-        """Start the local platform simulator in-process when it is installed in this build."""
+        """Start the local platform simulator in-process when it is installed in this build.
+
+        Connections whose base URL is ``simulator:`` resolve to it through
+        ``settings.MEDIADESK_SIMULATOR_URL``; their last known menus are given to it before
+        the job runner starts (so the periodic menu fetch finds them).
+        """
         try:
-            from mediadesk.platforms.simulator.embedded import start_for_demo
+            from mediadesk.platforms.simulated import seed_menus
+            from mediadesk.platforms.simulator.embedded import demo_config
+            from mediadesk.platforms.simulator.server import Simulator
         except ImportError:
             return None
-        base_url, stop = start_for_demo()
+        self._simulator = Simulator(demo_config())
+        base_url = self._simulator.start()
+        settings.MEDIADESK_SIMULATOR_URL = base_url
+        seed_menus(self._simulator)
         self.stdout.write(f"platform simulator on {base_url}")
-        return stop
+        return self._simulator.stop
+
+    def _connect_simulator(self, server_url: str) -> None:
+        """Let the simulator push WeChat events to this server's callback endpoints."""
+        from mediadesk.platforms.simulated import connect_callbacks
+
+        connect_callbacks(self._simulator, server_url)
