@@ -56,3 +56,22 @@ def test_revoking_a_role_takes_effect_immediately_and_keeps_the_record():
     assert not can(next_request_user, "content.draft", editor.org_unit)
     grant.refresh_from_db()
     assert grant.revoked_at is not None
+
+
+def test_hq_can_staff_an_account_team_with_an_operator():
+    from mediadesk.accounts import services as account_services
+
+    hq = f.person(f.group(), "hq_communications")
+    account = f.account()
+    editor = f.person(account.owning_unit)
+    account_services.grant_account_role(actor=hq, person=editor, role="operator", account=account)
+    assert can(editor, "content.draft", account)
+
+
+def test_a_unit_hq_manager_cannot_make_someone_a_general_manager_of_the_group():
+    bu = f.unit()
+    local_hq = f.person(bu, "hq_communications")
+    with pytest.raises(PermissionDenied):
+        services.grant_role(
+            actor=local_hq, person=f.person(bu), role="general_manager", org_unit=f.group()
+        )

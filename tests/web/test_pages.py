@@ -15,7 +15,7 @@ PAGES = [
     "/settings/people/",
     "/settings/people/new/",
     "/settings/people/{operator}/",
-    "/settings/people/{operator}/deactivate/",
+    "/settings/people/{operator}/offboard/",
     "/settings/roles/",
 ]
 OPEN_TO_EVERYONE = ["/", "/settings/tokens/", "/me/password/"]

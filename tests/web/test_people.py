@@ -107,14 +107,14 @@ def test_granting_a_role_twice_shows_the_service_error(operator, dept):
 
 
 def test_nobody_hands_out_powers_they_do_not_hold(hq_client, operator, dept):
-    """HQ communications may grant roles but does not reply to comments: no customer service."""
+    """HQ communications may grant roles but holds no credentials: no account administrators."""
     response = hq_client.post(
         f"/settings/people/{operator.pk}/",
-        {"op": "grant", "role": "customer_service", "org_unit": dept.pk},
+        {"op": "grant", "role": "account_admin", "org_unit": dept.pk},
     )
     assert response.status_code == 400
-    assert "您不能授予客服" in response.content.decode()
-    assert not RoleAssignment.objects.filter(user=operator, role="customer_service").exists()
+    assert "您不能授予" in response.content.decode()
+    assert not RoleAssignment.objects.filter(user=operator, role="account_admin").exists()
 
 
 def test_reset_password_unlock_and_deactivate(hq_client, operator):
@@ -135,15 +135,14 @@ def test_reset_password_unlock_and_deactivate(hq_client, operator):
     operator.refresh_from_db()
     assert operator.locked_until is None
 
-    assert hq_client.get(f"/settings/people/{operator.pk}/deactivate/").status_code == 200
-    response = hq_client.post(f"/settings/people/{operator.pk}/deactivate/", follow=True)
-    assert "已停用" in response.content.decode()
+    assert hq_client.get(f"/settings/people/{operator.pk}/offboard/").status_code == 200
+    hq_client.post(f"/settings/people/{operator.pk}/offboard/")
     operator.refresh_from_db()
     assert not operator.is_active
 
 
 def test_deactivating_oneself_is_refused_with_the_reason(hq_client, hq):
-    response = hq_client.post(f"/settings/people/{hq.pk}/deactivate/")
+    response = hq_client.post(f"/settings/people/{hq.pk}/offboard/")
     assert response.status_code == 422
     assert "不能停用自己" in response.content.decode()
     hq.refresh_from_db()

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from mediadesk.accounts import credentials, services, standards
 from mediadesk.accounts.models import Filing, FilingKind, FilingStatus, SocialAccount
+from mediadesk.accounts.spreadsheets import CHINESE
 from mediadesk.audit.services import record_event
 from mediadesk.core import workdays
 from mediadesk.core.context import acting
@@ -236,7 +237,7 @@ def seed_accounts() -> None:
                 name=name,
                 owning_unit=units[unit_name],
                 matrix_role=role,
-                function_positioning=f"{unit_name}{role}阵地",
+                function_positioning=f"{unit_name}{CHINESE['matrix_role'][role]}阵地",
                 **fields,
             )
             account = services.update_account(

@@ -330,13 +330,6 @@ def update_person(request: HttpRequest, person_id: int, payload: PersonPatch) ->
     return _person_out(person)
 
 
-@router.post("/people/{person_id}/deactivate", response=list[GrantOut], tags=["people"])
-def deactivate_person(request: HttpRequest, person_id: int) -> list[RoleAssignment]:
-    """Someone leaves: returns the role grants that were revoked."""
-    person = selectors.get_person(user=request.auth, person_id=person_id)
-    return services.deactivate_person(actor=request.auth, person=person)
-
-
 @router.post("/people/{person_id}/unlock", response=PersonOut, tags=["people"])
 def unlock_person(request: HttpRequest, person_id: int) -> dict[str, Any]:
     person = selectors.get_person(user=request.auth, person_id=person_id)

@@ -129,6 +129,28 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     ),
 }
 
+# Powers over people, secrets and approvals. Whoever grants a role carrying one of these must
+# hold it there too, so nobody can hand out more control than they have (Postiz #866: a basic
+# user could invite an admin). Day-to-day powers (drafting, reviewing, replying, analytics) may
+# be delegated by anyone who may grant roles at that place: that is how HQ staffs account teams.
+ADMINISTRATIVE_ACTIONS = frozenset(
+    {
+        A.ORG_MANAGE,
+        A.PERSON_MANAGE,
+        A.ROLE_GRANT,
+        A.AUDIT_VIEW,
+        A.AUDIT_EXPORT,
+        A.SETTINGS_MANAGE,
+        A.ACCOUNT_MANAGE,
+        A.ACCOUNT_APPROVE,
+        A.CREDENTIAL_REVEAL,
+        A.CREDENTIAL_MANAGE,
+        A.MENU_CHANGE,
+        A.RISK_MANAGE,
+        A.COMPLIANCE_MANAGE,
+    }
+)
+
 ALL_UNITS = object()  # returned by unit_paths_for when the grant covers the whole organisation
 
 _CACHE_ATTR = "_mediadesk_grants"

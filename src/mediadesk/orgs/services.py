@@ -24,7 +24,14 @@ from django.utils.translation import gettext as _
 from mediadesk.audit.services import record_event
 from mediadesk.core.errors import Conflict, PermissionDenied, ValidationFailed
 from mediadesk.orgs.models import ApiToken, OrgUnit, Role, RoleAssignment, UnitKind, User
-from mediadesk.orgs.permissions import Action, can, forget_grants, require, role_actions
+from mediadesk.orgs.permissions import (
+    ADMINISTRATIVE_ACTIONS,
+    Action,
+    can,
+    forget_grants,
+    require,
+    role_actions,
+)
 
 ALLOWED_PARENT_KINDS: dict[str, set[str]] = {
     UnitKind.GROUP: set(),
@@ -477,8 +484,9 @@ def grant_role(
 ) -> RoleAssignment:
     """Grant ``role`` on ``org_unit`` (and below) or on one ``account``.
 
-    Nobody hands out powers they do not hold at that place. Grants on an account are made
-    through ``mediadesk.accounts.services.grant_account_role``, which also files the change.
+    Nobody hands out administrative powers they do not hold at that place. Grants on an account
+    are made through ``mediadesk.accounts.services.grant_account_role``, which also files the
+    change.
     """
     if role not in Role.values:
         raise ValidationFailed(
@@ -504,7 +512,7 @@ def grant_role(
             fields={"person": _("inactive")},
         )
     if not getattr(actor, "is_superuser", False):
-        missing = role_actions(role) - _held_actions(actor, where)
+        missing = (role_actions(role) & ADMINISTRATIVE_ACTIONS) - _held_actions(actor, where)
         if missing:
             raise PermissionDenied(
                 _(

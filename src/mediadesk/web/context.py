@@ -134,7 +134,6 @@ _SECTION_OF_URL = {
     "people": "people",
     "person_new": "people",
     "person_detail": "people",
-    "person_deactivate": "people",
     "roles": "roles",
     "tokens": "tokens",
     # the account matrix

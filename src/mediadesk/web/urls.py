@@ -70,11 +70,6 @@ urlpatterns = [
     path("settings/people/new/", people.person_new, name="person_new"),
     path("settings/people/<int:person_id>/", people.person_detail, name="person_detail"),
     path(
-        "settings/people/<int:person_id>/deactivate/",
-        people.person_deactivate,
-        name="person_deactivate",
-    ),
-    path(
         "settings/people/<int:person_id>/offboard/",
         account_admin.person_offboard,
         name="person_offboard",

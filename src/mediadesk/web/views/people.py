@@ -231,29 +231,6 @@ def _revoke(request: HttpRequest, person: object) -> str:
 
 
 @page_view
-def person_deactivate(request: HttpRequest, person_id: int) -> HttpResponse:
-    user = request.user
-    person = selectors.get_person(user=user, person_id=person_id)
-    require(user, Action.PERSON_MANAGE, person)
-    error, status = "", 200
-    if request.method == "POST":
-        try:
-            revoked = services.deactivate_person(actor=user, person=person)
-        except DomainError as exc:
-            error, status = exc.message, exc.http_status
-        else:
-            messages.success(
-                request,
-                _("%(name)s was deactivated; %(n)d role grant(s) were revoked.")
-                % {"name": person, "n": len(revoked)},
-            )
-            return redirect("web:person_detail", person_id=person.pk)
-    grants = list(selectors.roles_of(person))
-    context = {"person": person, "grants": grants, "error": error}
-    return render(request, "web/settings/person_deactivate.html", context, status=status)
-
-
-@page_view
 def roles(request: HttpRequest) -> HttpResponse:
     user = request.user
     require(user, Action.PERSON_VIEW)
