@@ -284,20 +284,21 @@ def test_team_add_and_remove(world):
     account = world["account"]
     client = client_for(world["hq"])
     reviewer = f.person(world["dept"], username="reviewer")
-    response = client.post(  # HQ cannot hand out review powers it does not hold itself
-        f"/accounts/{account.pk}/", {"op": "team_add", "person": reviewer.pk, "role": "reviewer_l1"}
+    response = client.post(  # HQ holds no credentials, so it cannot make an account admin
+        f"/accounts/{account.pk}/",
+        {"op": "team_add", "person": reviewer.pk, "role": "account_admin"},
     )
     assert response.status_code == 400
     assert "您不能授予" in response.content.decode()
-    response = client.post(
+    response = client.post(  # review is a day-to-day power HQ may delegate
         f"/accounts/{account.pk}/",
-        {"op": "team_add", "person": reviewer.pk, "role": "data_analyst"},
+        {"op": "team_add", "person": reviewer.pk, "role": "reviewer_l1"},
     )
     assert response.status_code == 302
     grant = RoleAssignment.objects.active().get(user=reviewer, account=account)
     response = client.post(
         f"/accounts/{account.pk}/",
-        {"op": "team_add", "person": reviewer.pk, "role": "data_analyst"},
+        {"op": "team_add", "person": reviewer.pk, "role": "reviewer_l1"},
     )
     assert response.status_code == 400
     assert "已拥有" in response.content.decode()
