@@ -159,6 +159,11 @@ CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/
 # Where the platform simulator listens when a connection's base URL is "simulator:".
 # ``mediadesk run`` sets this for the simulator it starts in-process.
 MEDIADESK_SIMULATOR_URL = os.environ.get("MEDIADESK_SIMULATOR_URL", "")
+# The address people reach mediadesk at (``https://mediadesk.example.com``), used for the OAuth
+# callback registered with Weibo and Douyin (``/oauth/<platform>/callback/``). Unset: the
+# address of the request that starts the authorisation (``http://127.0.0.1:8000`` for
+# ``make run``).
+MEDIADESK_PUBLIC_URL = os.environ.get("MEDIADESK_PUBLIC_URL", "").rstrip("/")
 
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",

@@ -15,7 +15,7 @@ from ninja import Field, Router, Schema, Status
 
 from mediadesk.accounts import selectors
 from mediadesk.accounts.conformity import check_account
-from mediadesk.platforms import bindings, menus
+from mediadesk.platforms import bindings, menus, oauth
 from mediadesk.platforms.connectors.douyin_auth import MAX_RENEWALS
 from mediadesk.platforms.models import MenuChangeRequest, PlatformBinding, PlatformToken
 
@@ -26,6 +26,23 @@ class TokenStateOut(Schema):
     expires_at: dt.datetime | None
     refresh_expires_at: dt.datetime | None
     renewals_left: int | None
+
+
+class UserTokenOut(Schema):
+    """The Weibo / Douyin user token: whether one is held and until when, never the token."""
+
+    held: bool
+    source: str | None = Field(
+        description="“authorization” (obtained by connecting) or “vault” (stored by hand)"
+    )
+    expires_at: dt.datetime | None
+    refresh_expires_at: dt.datetime | None
+    expired: bool = Field(description="True: the account owner must authorise again")
+    subject: str = Field(description="Weibo uid or Douyin open_id the token acts for")
+
+
+class AuthorizeOut(Schema):
+    authorize_url: str
 
 
 class BindingOut(Schema):
@@ -40,6 +57,9 @@ class BindingOut(Schema):
     credentials: dict[str, bool]
     callback_url: str | None
     token: TokenStateOut | None
+    user_token: UserTokenOut | None = Field(
+        description="Weibo and Douyin only: the authorisation by the account owner"
+    )
     updated_at: dt.datetime
 
 
@@ -135,6 +155,7 @@ def _binding_out(request: HttpRequest, binding: PlatformBinding) -> dict[str, An
         "credentials": bindings.credentials_present(account),
         "callback_url": callback,
         "token": _token_state(binding),
+        "user_token": oauth.user_token_state(account),
         "updated_at": binding.updated_at,
     }
 
@@ -166,6 +187,17 @@ def put_binding(request: HttpRequest, account_id: int, payload: BindingIn) -> di
     account = selectors.get_account(user=request.auth, account_id=account_id)
     binding = bindings.configure_binding(actor=request.auth, account=account, **payload.dict())
     return _binding_out(request, binding)
+
+
+@router.post("/accounts/{account_id}/authorize", response=AuthorizeOut)
+def authorize(request: HttpRequest, account_id: int) -> dict[str, Any]:
+    """Start connecting a Weibo or Douyin account (``credential.manage``): open
+    ``authorize_url`` in a browser logged in to mediadesk as the same person; the platform
+    sends it back to ``/oauth/{platform}/callback/`` within 10 minutes, which stores the
+    token. The link works once."""
+    account = selectors.get_account(user=request.auth, account_id=account_id)
+    url = oauth.start_authorization(actor=request.auth, account=account, request=request)
+    return {"authorize_url": url}
 
 
 # --- menu ------------------------------------------------------------------------------------

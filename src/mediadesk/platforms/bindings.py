@@ -141,12 +141,16 @@ def token_holders(binding: PlatformBinding) -> dict[str, bool]:
     }
 
 
-def missing_credentials(binding: PlatformBinding) -> list[str]:
-    """Vault kinds the connector cannot work without (given the tokens already held)."""
+def missing_credentials(binding: PlatformBinding, *, authorizing: bool = False) -> list[str]:
+    """Vault kinds the connector cannot work without (given the tokens already held).
+
+    ``authorizing``: for the OAuth code exchange, which needs the app secret and is about to
+    obtain the user token itself.
+    """
     account = binding.account
     kind = family(account.platform)
     present = {k for k, ok in credentials_present(account).items() if ok}
-    if kind == WECHAT:
+    if kind == WECHAT or authorizing:
         return [] if "app_secret" in present else ["app_secret"]
     held = token_holders(binding)
     if kind == "weibo":
@@ -168,6 +172,17 @@ def connector_for(account: SocialAccount, **options: Any) -> Connector:
     live in the database. Raises :class:`ConnectorNotConfigured` or
     :class:`~mediadesk.platforms.connectors.CredentialsMissing` before anything is sent.
     """
+    return _connector(account, authorizing=False, options=options)
+
+
+def authorization_connector(account: SocialAccount, **options: Any) -> Connector:
+    """The connector for an OAuth authorisation (``platforms.oauth``): configured as by
+    :func:`connector_for`, but needing only the app secret — the user token is what it is
+    about to obtain, into the same token store."""
+    return _connector(account, authorizing=True, options=options)
+
+
+def _connector(account: SocialAccount, *, authorizing: bool, options: dict[str, Any]) -> Connector:
     cls = CONNECTORS.get(account.platform)
     if cls is None:
         raise NotSupported(
@@ -185,7 +200,7 @@ def connector_for(account: SocialAccount, **options: Any) -> Connector:
         raise ConnectorNotConfigured(
             _("The platform connection of %(a)s is switched off.") % {"a": account.name}
         )
-    missing = missing_credentials(binding)
+    missing = missing_credentials(binding, authorizing=authorizing)
     if missing:
         raise CredentialsMissing(
             _(

@@ -87,6 +87,28 @@ class PlatformToken(models.Model):
         return f"token {self.platform} #{self.pk}"
 
 
+class OAuthState(models.Model):
+    """One authorisation a person started (``oauth.start_authorization``): the ``state`` sent to
+    the platform, kept only as its SHA-256, bound to the account and the person, valid for ten
+    minutes and once (``used_at``). The redirect URI is kept because the code exchange must
+    repeat it exactly."""
+
+    state_hash = models.CharField(max_length=64, unique=True)
+    account = models.ForeignKey(SocialAccount, on_delete=models.CASCADE, related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    platform = models.CharField(max_length=30)  # weibo, douyin
+    redirect_uri = models.CharField(max_length=500)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:  # never the state
+        return f"{self.platform} authorisation #{self.pk} for account {self.account_id}"
+
+
 class EventKind(models.TextChoices):
     PUBLISH_FINISHED = "publish_finished", _("Publish job finished")
     MASS_SEND_FINISHED = "mass_send_finished", _("Mass send finished")

@@ -80,7 +80,7 @@ def remind_token_expiry(now: dt.datetime | None = None) -> int:
                         kind="platforms.token",
                         title=_(
                             "%(a)s: the Douyin authorisation cannot be renewed any more "
-                            "(%(n)d of %(n)d renewals used); the owner must authorise again"
+                            "(all %(n)d renewals used); the owner must authorise again"
                         )
                         % {"a": account.name, "n": MAX_RENEWALS},
                         link=link,

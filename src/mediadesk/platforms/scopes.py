@@ -3,6 +3,7 @@
 from mediadesk.core.scopes import Scope, register
 from mediadesk.platforms.models import (
     MenuChangeRequest,
+    OAuthState,
     PlatformBinding,
     PlatformEvent,
     PlatformToken,
@@ -19,3 +20,4 @@ register(PlatformBinding, lambda b: _account_scope(b.account))
 register(PlatformEvent, lambda e: _account_scope(e.account))
 register(MenuChangeRequest, lambda r: _account_scope(r.account))
 register(PlatformToken, lambda t: _account_scope(t.account))
+register(OAuthState, lambda s: _account_scope(s.account))

@@ -10,17 +10,29 @@ every WeChat binding whose base URL is ``simulator:`` and whose AppID the simula
   signed with the callback token (and encrypted with the AES key) from the vault.
 
 Both use the simulator object directly (not its HTTP API), so nothing shows in its request
-log. Neither is used outside ``mediadesk run``.
+log. For every Weibo and Douyin binding on ``simulator:`` whose app the simulator serves:
+
+* :func:`authorise_accounts` connects the account as its owner would — the simulator's
+  authorisation page consents at once — so the account acts with a user token the simulator
+  knows (those of an earlier run died with it). This goes through the simulator's HTTP API
+  and the product's code exchange, and is audited like a person's connection.
+
+None of them is used outside ``mediadesk run``.
 """
 
 from __future__ import annotations
 
 import copy
 import logging
+import secrets
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
 
 from mediadesk.accounts.credentials import credential_value
+from mediadesk.core.errors import DomainError
 from mediadesk.platforms.models import SIMULATOR_MARKER, PlatformBinding
 
 log = logging.getLogger(__name__)
@@ -80,5 +92,56 @@ def connect_callbacks(simulator: Any, server_url: str) -> int:
             for app in simulator.config.apps:  # kept across a /_sim/reset
                 if app.appid == binding.app_id:
                     app.callback = callback
+        connected += 1
+    return connected
+
+
+def authorise_accounts(simulator: Any, server_url: str) -> int:
+    """Connect the Weibo and Douyin accounts bound to the simulator; returns how many.
+
+    ``server_url`` is this server's address, for the callback the code is issued for (the
+    simulator only names it in its redirect; nothing calls it). An account that cannot be
+    connected is logged and left as it is.
+    """
+    from mediadesk.platforms.bindings import authorization_connector
+    from mediadesk.platforms.oauth import authorize_url, callback_url, connect_with_code
+
+    served = {
+        "weibo": {app.key for app in simulator.config.weibo_apps},
+        "douyin": {app.key for app in simulator.config.douyin_apps},
+    }
+    bindings = PlatformBinding.objects.filter(
+        base_url__startswith=SIMULATOR_MARKER,
+        enabled=True,
+        account__platform__in=list(served),
+    ).select_related("account__owning_unit")
+    connected = 0
+    for binding in bindings:
+        account = binding.account
+        if binding.app_id not in served[account.platform]:
+            continue
+        redirect_uri = callback_url(account.platform, server_url)
+        try:
+            with authorization_connector(account) as connector:
+                url = authorize_url(connector, redirect_uri, secrets.token_urlsafe(16))
+            answer = httpx.get(url, timeout=10, follow_redirects=False)
+            location = answer.headers.get("location", "")
+            code = parse_qs(urlsplit(location).query).get("code", [""])[0]
+            if not code:
+                log.warning(
+                    "account %s: the simulator gave no authorisation code (HTTP %s)",
+                    account.pk,
+                    answer.status_code,
+                )
+                continue
+            connect_with_code(
+                account=account,
+                code=code,
+                redirect_uri=redirect_uri,
+                via="simulator auto-consent at start",
+            )
+        except (DomainError, httpx.HTTPError) as exc:
+            log.warning("account %s not authorised on the simulator: %s", account.pk, exc)
+            continue
         connected += 1
     return connected

@@ -8,6 +8,7 @@ from mediadesk.web.views import (
     auth,
     compliance,
     home,
+    oauth,
     org,
     people,
     tokens,
@@ -34,6 +35,9 @@ urlpatterns = [
     path("accounts/apply/", applications.apply, name="account_apply"),
     path("accounts/<int:account_id>/", accounts.account_detail, name="account_detail"),
     path("accounts/<int:account_id>/avatar/", accounts.account_avatar, name="account_avatar"),
+    path("accounts/<int:account_id>/connect/", accounts.account_connect, name="account_connect"),
+    # Weibo and Douyin send the browser back here after the owner authorised the app.
+    path("oauth/<str:platform>/callback/", oauth.oauth_callback, name="oauth_callback"),
     path("accounts/applications/", applications.queue, name="applications"),
     path(
         "accounts/applications/<int:application_id>/",

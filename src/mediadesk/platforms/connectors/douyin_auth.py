@@ -83,9 +83,10 @@ def exchange(conn: DouyinConnector, code: str) -> StoredToken:
         renewals=0,  # a new authorisation starts a new count
         subject=str(data.get("open_id") or ""),
     )
-    conn.store.discard(conn.key)
+    # No discard first: the store's merge keeps a stored refresh token should the answer carry
+    # none (and a new refresh token replaces the old one with its count back at zero).
     conn.store.put(conn.key, token)
-    return token
+    return conn.store.get(conn.key) or token
 
 
 def from_vault(conn: DouyinConnector) -> StoredToken:

@@ -17,10 +17,12 @@ from django.views.decorators.http import require_POST
 from mediadesk.accounts import credentials, selectors, services, spreadsheets
 from mediadesk.accounts.conformity import check_account, standards_for
 from mediadesk.accounts.models import AccountStatus, Credential, SocialAccount
-from mediadesk.core.errors import DomainError, NotFound
+from mediadesk.core.errors import DomainError, NotFound, PermissionDenied
 from mediadesk.orgs import selectors as org_selectors
 from mediadesk.orgs.permissions import Action, can, require
 from mediadesk.orgs.services import mask_phone
+from mediadesk.platforms import oauth
+from mediadesk.platforms.bindings import binding_of
 from mediadesk.web.account_forms import (
     AccountEditForm,
     AccountFilterForm,
@@ -487,7 +489,17 @@ def _detail_context(
         "link_count": len(links),
         "credentials": creds,
         "logo_unit": _logo_unit(account),
+        "platform_auth": _platform_auth(account) if perms["credentials"] else None,
     }
+
+
+def _platform_auth(account: SocialAccount) -> dict[str, Any] | None:
+    """The Weibo / Douyin authorisation the connectors act with (never the token)."""
+    state = oauth.user_token_state(account)
+    if state is None:
+        return None
+    binding = binding_of(account)
+    return {**state, "configured": binding is not None and binding.enabled}
 
 
 def _logo_unit(account: SocialAccount) -> Any:
@@ -697,6 +709,21 @@ def _rotate(request: HttpRequest, account: SocialAccount, form: CredentialRotate
         form_error(form, exc)
         return
     raise _Done(_("%(c)s was rotated.") % {"c": credential}, "credentials")
+
+
+@require_POST
+@page_view
+def account_connect(request: HttpRequest, account_id: int) -> HttpResponse:
+    """Send the browser to Weibo or Douyin to authorise the app for this account."""
+    account = selectors.get_account(user=request.user, account_id=account_id)
+    try:
+        url = oauth.start_authorization(actor=request.user, account=account, request=request)
+    except PermissionDenied:
+        raise
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(reverse("web:account_detail", args=[account.pk]) + "#platform-auth")
+    return redirect(url)
 
 
 @page_view

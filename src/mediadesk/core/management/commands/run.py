@@ -104,7 +104,12 @@ class Command(BaseCommand):
         return self._simulator.stop
 
     def _connect_simulator(self, server_url: str) -> None:
-        """Let the simulator push WeChat events to this server's callback endpoints."""
-        from mediadesk.platforms.simulated import connect_callbacks
+        """Let the simulator push WeChat events to this server's callback endpoints, and
+        connect the Weibo and Douyin accounts bound to it (it starts knowing no user token:
+        its authorisation page consents at once, as their owners would)."""
+        from mediadesk.platforms.simulated import authorise_accounts, connect_callbacks
 
         connect_callbacks(self._simulator, server_url)
+        authorised = authorise_accounts(self._simulator, server_url)
+        if authorised:
+            self.stdout.write(f"Weibo/Douyin accounts authorised on the simulator: {authorised}")
