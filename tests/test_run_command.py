@@ -17,7 +17,13 @@ import pytest
 STARTUP_LIMIT_S = 120
 
 
-def _start(data_dir: Path) -> tuple[subprocess.Popen, str, list[str]]:
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _start(
+    data_dir: Path, *, ignore_sigint: bool = False
+) -> tuple[subprocess.Popen, str, list[str]]:
     env = {**os.environ, "MEDIADESK_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1"}
     env.pop("DATABASE_URL", None)
     env.pop("DJANGO_SETTINGS_MODULE", None)
@@ -27,6 +33,7 @@ def _start(data_dir: Path) -> tuple[subprocess.Popen, str, list[str]]:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        preexec_fn=_ignore_sigint if ignore_sigint else None,
     )
     lines: list[str] = []
     deadline = time.monotonic() + STARTUP_LIMIT_S
@@ -78,3 +85,10 @@ def test_running_again_keeps_the_data_and_does_not_duplicate_the_demo(tmp_path):
     proc, _, _ = _start(tmp_path)
     _stop(proc)
     assert _count_users(tmp_path) == first >= 11
+
+
+def test_ctrl_c_stops_it_even_when_started_in_the_background(tmp_path):
+    """A non-interactive shell starts background jobs with SIGINT ignored."""
+    proc, _, _ = _start(tmp_path, ignore_sigint=True)
+    code, out = _stop(proc)
+    assert code == 0 and "stopped" in out

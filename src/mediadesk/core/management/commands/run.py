@@ -58,22 +58,28 @@ class Command(BaseCommand):
         def _terminate(signum: int, frame: Any) -> None:
             raise KeyboardInterrupt
 
+        # Also SIGINT: a shell that starts us in the background leaves it ignored, and Python
+        # then never turns Ctrl-C into KeyboardInterrupt.
         signal.signal(signal.SIGTERM, _terminate)
-        self.stdout.write("")
-        if not options["no_demo"]:
-            self.stdout.write(f"demo logins (password for all: {DEMO_PASSWORD}):")
-            for username, display, role, _scope, _home in DEMO_USERS:
-                label = role.label if role else "system administrator"
-                self.stdout.write(f"  {username:<9} {display}  ({label})")
-        self.stdout.write(f"API docs: {url}/api/v1/docs   health: {url}/healthz")
-        self.stdout.write(self.style.SUCCESS(f"mediadesk is running on {url}"))
-        self.stdout.write("press Ctrl-C to stop")
-        sys.stdout.flush()
+        signal.signal(signal.SIGINT, _terminate)
         try:
+            self.stdout.write("")
+            if not options["no_demo"]:
+                self.stdout.write(f"demo logins (password for all: {DEMO_PASSWORD}):")
+                for username, display, role, _scope, _home in DEMO_USERS:
+                    label = role.label if role else "system administrator"
+                    self.stdout.write(f"  {username:<9} {display}  ({label})")
+            self.stdout.write(f"API docs: {url}/api/v1/docs   health: {url}/healthz")
+            self.stdout.write(self.style.SUCCESS(f"mediadesk is running on {url}"))
+            self.stdout.write("press Ctrl-C to stop")
+            sys.stdout.flush()
             server.run()
         except KeyboardInterrupt:
             pass
         finally:
+            # A second Ctrl-C while stopping must not cut the clean shutdown short.
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
             self.stdout.write("stopping …")
             server.close()
             for stop in reversed(stoppers):
