@@ -47,3 +47,26 @@ def test_a_file_without_the_columns_is_refused():
 def test_gb18030_csv_from_excel_is_read():
     content = "员工姓名,昵称\n王五,示例小王\n".encode("gb18030")
     assert len(check_personal_accounts(content=content, filename="x.csv", names=NAMES)) == 1
+
+
+@pytest.mark.django_db
+def test_the_api_checks_an_uploaded_list_and_audits_it():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+
+    from mediadesk.accounts import standards
+    from mediadesk.audit.models import AuditEntry
+    from mediadesk.orgs import services as org_services
+    from tests import factories as f
+
+    admin = f.superuser()
+    standards.save_company_names(
+        actor=admin, full_names=["示例集团"], short_names=["示例"], english_names=[]
+    )
+    _, raw = org_services.create_api_token(actor=admin, name="t")
+    upload = SimpleUploadedFile("list.csv", "员工姓名,昵称\n王五,示例小王\n".encode())
+    response = Client(headers={"Authorization": f"Bearer {raw}"}).post(
+        "/api/v1/personal-accounts/check", {"file": upload}
+    )
+    assert [h["employee"] for h in response.json()] == ["王五"]
+    assert AuditEntry.objects.filter(action="accounts.personal_check").count() == 1

@@ -22,7 +22,6 @@ from mediadesk.accounts.models import (
     Platform,
     UnitProfile,
 )
-from mediadesk.audit.services import record_event
 from mediadesk.core.errors import NotFound, ValidationFailed
 from mediadesk.core.pagination import page_of
 from mediadesk.orgs.models import OrgUnit, Role, RoleAssignment, User
@@ -401,13 +400,7 @@ def export_accounts(request: HttpRequest, filters: Query[AccountFilter]) -> Http
         matrix_role=filters.matrix_role,
         q=filters.q,
     )
-    content = spreadsheets.export_accounts(qs)
-    record_event(
-        action="accounts.export",
-        actor=request.auth,
-        object_type="accounts.socialaccount",
-        after={"rows": qs.count()},
-    )
+    content = spreadsheets.export_for(actor=request.auth, accounts=qs)
     response = HttpResponse(
         content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
@@ -742,20 +735,10 @@ def set_company_names(request: HttpRequest, payload: CompanyNamesIO) -> Any:
 def check_personal(request: HttpRequest, file: UploadedFile = File(...)) -> list[dict[str, Any]]:
     """Upload a CSV/Excel list of employees' nicknames and group names; get the ones that
     use the company's names (also disguised with spaces, symbols, traditional or full-width)."""
-    require(request.auth, Action.ACCOUNT_MANAGE)
-    names = CompanyNames.objects.first()
-    hits = personal.check_personal_accounts(
+    hits = personal.check_upload(
+        actor=request.auth,
         content=_read_upload(file, 10 * 1024 * 1024),
         filename=file.name or "",
-        names={"full": names.full_names, "short": names.short_names, "english": names.english_names}
-        if names
-        else {},
-    )
-    record_event(
-        action="accounts.personal_check",
-        actor=request.auth,
-        object_type="accounts.companynames",
-        after={"file": file.name, "hits": len(hits)},
     )
     return [h.__dict__ for h in hits]
 
