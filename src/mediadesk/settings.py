@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "mediadesk.orgs",
     "mediadesk.accounts",
     "mediadesk.compliance",
+    "mediadesk.content",
     "mediadesk.platforms",
     "mediadesk.jobs",
     "mediadesk.web",
