@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "mediadesk.accounts",
     "mediadesk.compliance",
     "mediadesk.content",
+    "mediadesk.publishing",
     "mediadesk.platforms",
     "mediadesk.jobs",
     "mediadesk.web",

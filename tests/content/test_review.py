@@ -344,7 +344,9 @@ def test_an_edit_after_approval_resets_to_stage_one_and_the_fingerprint_no_longe
 def test_rescheduling_fields_are_not_part_of_the_fingerprint_but_media_and_accounts_are(team):
     item = make_item(team)
     base = services.current_fingerprint(item)
-    services.update_item(actor=team.author, item=item, base_revision=1, goal="三天曝光50万")
+    services.update_item(
+        actor=team.author, item=item, base_revision=1, title="新品上市推文（终稿）"
+    )
     assert services.current_fingerprint(item) == base
     changed = variants(team)
     changed[0]["media"] = ["asset:2"]

@@ -1,6 +1,7 @@
-"""Content items with per-account variants and revisions, and review workflows as data.
+"""Goals, topics, assets, content items with per-account variants and revisions, and review
+workflows as data.
 
-(CNT-1, CNT-3, REV-1 … REV-4.) A :class:`Workflow` is an ordered list of stages; each submission
+(CNT-1 … CNT-5, REV-1 … REV-4.) A :class:`Workflow` is an ordered list of stages; each submission
 of an item starts one :class:`WorkflowState` (a review round) that walks those stages on one
 :class:`Revision`. Decisions are kept per round, so the whole history stays readable.
 """
@@ -15,6 +16,148 @@ from django.utils.translation import gettext_lazy as _
 from mediadesk.orgs.models import OrgUnit
 
 
+class GoalMetric(models.TextChoices):
+    EXPOSURE = "exposure", _("Exposure")
+    INTERACTION = "interaction", _("Interaction")
+    CONVERSION = "conversion", _("Conversion")
+    FOLLOWERS = "followers", _("New followers")
+
+
+class Goal(models.Model):
+    """A SMART goal (CNT-1): a metric, a number, a deadline, the platforms it counts on."""
+
+    owning_unit = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, related_name="content_goals", verbose_name=_("unit")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    metric = models.CharField(_("metric"), max_length=20, choices=GoalMetric.choices)
+    target = models.PositiveBigIntegerField(_("target"))
+    starts_on = models.DateField(_("starts on"), null=True, blank=True)
+    deadline = models.DateField(_("deadline"))
+    #: ``Platform`` values the goal counts on; empty means every platform.
+    platforms = models.JSONField(_("platforms"), default=list, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    archived = models.BooleanField(_("archived"), default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["archived", "deadline", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TopicCategory(models.TextChoices):
+    PRODUCT = "product", _("Product")
+    BRAND = "brand", _("Brand")
+    ACTIVITY = "activity", _("Activity")
+    SERVICE = "service", _("Service")
+    INDUSTRY = "industry", _("Industry")
+
+
+class Topic(models.Model):
+    """One cell of the topic matrix (CNT-2): what the content is about and for whom."""
+
+    owning_unit = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, related_name="content_topics", verbose_name=_("unit")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    category = models.CharField(_("category"), max_length=20, choices=TopicCategory.choices)
+    audience = models.TextField(_("audience"), blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    archived = models.BooleanField(_("archived"), default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["archived", "category", "name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owning_unit", "category", "name"], name="topic_unique_per_unit"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AssetKind(models.TextChoices):
+    IMAGE = "image", _("Image")
+    VIDEO = "video", _("Video")
+    MUSIC = "music", _("Music")
+    FONT = "font", _("Font")
+
+
+class LicenceKind(models.TextChoices):
+    OWN = "own", _("Own work")
+    PURCHASED = "purchased", _("Purchased licence")
+    LICENSED = "licensed", _("Licensed by the owner")
+    FREE = "free", _("Free for commercial use")
+    UNKNOWN = "unknown", _("Licence unknown")
+
+
+class Asset(models.Model):
+    """A file of the media library (CNT-4) with where it came from and until when it may be used.
+
+    An asset with an unknown licence, an expired licence, or people pictured without their
+    consent blocks the submission of any content that uses it.
+    """
+
+    owning_unit = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, related_name="assets", verbose_name=_("unit")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=10, choices=AssetKind.choices)
+    file = models.FileField(_("file"), upload_to="assets/%Y/%m/", max_length=300)
+    original_name = models.CharField(max_length=255, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    duration_seconds = models.FloatField(_("duration (s)"), null=True, blank=True)
+    source = models.CharField(_("source"), max_length=300, blank=True)
+    licence = models.CharField(
+        _("licence"), max_length=12, choices=LicenceKind.choices, default=LicenceKind.UNKNOWN
+    )
+    licence_note = models.TextField(_("licence details"), blank=True)
+    #: The last day the licence covers; empty means it does not expire.
+    licensed_until = models.DateField(_("licensed until"), null=True, blank=True)
+    #: Names of the people recognisable in it (portrait rights).
+    people_pictured = models.JSONField(_("people pictured"), default=list, blank=True)
+    portrait_consent = models.BooleanField(_("portrait consent obtained"), default=False)
+    consent_note = models.TextField(_("consent details"), blank=True)
+    archived = models.BooleanField(_("archived"), default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ContentFormat(models.TextChoices):
+    """模板1's 内容形式."""
+
+    ARTICLE = "article", _("Article")
+    IMAGE_TEXT = "image_text", _("Pictures and text")
+    ARTICLE_VIDEO = "article_video", _("Article with video")
+    SHORT_VIDEO = "short_video", _("Short video")
+    VIDEO = "video", _("Video")
+    TEXT = "text", _("Text")
+    LIVE = "live", _("Live stream")
+
+
 class ContentItem(models.Model):
     """One piece of content; what goes out on each account is one of its variants."""
 
@@ -25,7 +168,29 @@ class ContentItem(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="authored_content"
     )
-    goal = models.CharField(_("goal"), max_length=200, blank=True)
+    goal = models.ForeignKey(
+        Goal,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="items",
+        verbose_name=_("goal"),
+    )
+    topic = models.ForeignKey(
+        Topic,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="items",
+        verbose_name=_("topic"),
+    )
+    format = models.CharField(
+        _("format"), max_length=20, choices=ContentFormat.choices, default=ContentFormat.ARTICLE
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    #: Backup content (CNT-5): a prepared alternative for a hot event or a crisis, kept ready.
+    is_backup = models.BooleanField(_("backup content"), default=False)
+    backup_for = models.CharField(_("prepared for"), max_length=200, blank=True)
     target_exposure = models.PositiveIntegerField(_("target exposure"), default=0)
     target_interaction = models.PositiveIntegerField(_("target interaction"), default=0)
     target_conversion = models.PositiveIntegerField(_("target conversion"), default=0)
@@ -57,8 +222,14 @@ class Variant(models.Model):
     digest = models.CharField(_("digest"), max_length=300, blank=True)
     body = models.TextField(_("body"), blank=True)
     original_url = models.URLField(_("read-original link"), max_length=500, blank=True)
-    #: References to media-library assets (ids or keys), in order; part of the fingerprint.
+    #: Media-library asset ids, in order; part of the fingerprint.
     media = models.JSONField(default=list, blank=True)
+    cover = models.ForeignKey(
+        Asset, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    #: Platform specifics that go out with the post (Douyin shopping-cart link, WeChat author,
+    #: comments open …); part of the fingerprint.
+    extra = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["item_id", "account_id"]

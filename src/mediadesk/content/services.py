@@ -129,7 +129,7 @@ def _fingerprint(variants: Iterable[dict[str, Any]]) -> str:
 def _snapshot(item: ContentItem) -> dict[str, Any]:
     return {
         "title": item.title,
-        "goal": item.goal,
+        "goal": item.goal_id,
         "targets": [item.target_exposure, item.target_interaction, item.target_conversion],
         "variants": [
             _variant_data(v) for v in item.variants.select_related("account").order_by("account")
@@ -260,7 +260,7 @@ def create_item(
     owning_unit: OrgUnit,
     title: str,
     variants: list[dict[str, Any]],
-    goal: str = "",
+    goal: Any = None,
     target_exposure: int = 0,
     target_interaction: int = 0,
     target_conversion: int = 0,
@@ -279,7 +279,7 @@ def create_item(
     )
     cleaned = _clean_variants(actor, variants)
     item = ContentItem.objects.create(
-        title=title, owning_unit=owning_unit, author=actor, goal=(goal or "")[:200], **targets
+        title=title, owning_unit=owning_unit, author=actor, goal=goal, **targets
     )
     _write_variants(item, cleaned)
     revision = _new_revision(item, actor)
@@ -299,7 +299,7 @@ def update_item(
     item: ContentItem,
     base_revision: int,
     title: str | None = None,
-    goal: str | None = None,
+    goal: Any = None,
     targets: dict[str, Any] | None = None,
     variants: list[dict[str, Any]] | None = None,
 ) -> ContentItem:
@@ -327,7 +327,7 @@ def update_item(
             raise ValidationFailed(_("The title must be 1–200 characters."), fields={"title": "!"})
         item.title = title
     if goal is not None:
-        item.goal = goal[:200]
+        item.goal = goal
     if targets:
         allowed = {"target_exposure", "target_interaction", "target_conversion"}
         for name, value in _clean_targets(
