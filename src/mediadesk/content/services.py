@@ -52,6 +52,7 @@ OPINION_REQUIRED = {
     DecisionAction.REQUEST_CHANGES,
     DecisionAction.REJECT,
 }
+_URL_SCHEMES = {"http", "https", "mailto", "tel", "asset"}
 VARIANT_FIELDS = ("title", "digest", "body", "original_url", "media")
 
 #: The default three-level workflow of REV-1 (the seed's 三级审核机制).
@@ -83,7 +84,8 @@ DEFAULT_STAGES: tuple[dict[str, Any], ...] = (
 
 
 def sanitize_html(value: str) -> str:
-    return nh3.clean(value or "")
+    """Safe article HTML; library images keep their ``asset:N`` source (see ``assets``)."""
+    return nh3.clean(value or "", url_schemes=_URL_SCHEMES)
 
 
 def plain_text(value: str) -> str:
