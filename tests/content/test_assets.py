@@ -108,7 +108,7 @@ def test_an_expired_licence_is_a_problem_from_the_day_after_its_last_day(team):
     assert library.asset_problems(asset, on=dt.date(2026, 6, 30)) == []
     problems = library.asset_problems(asset, on=dt.date(2026, 7, 1))
     assert [p.code for p in problems] == ["licence_expired"]
-    assert "2026-06-30" in problems[0].message and "#%d" % asset.pk in problems[0].message
+    assert "2026-06-30" in problems[0].message and f"#{asset.pk}" in problems[0].message
 
 
 def test_people_pictured_without_consent_is_a_problem_until_consent_is_recorded(team):

@@ -7,7 +7,6 @@ import pytest
 from mediadesk.audit.models import AuditEntry
 from mediadesk.content import selectors, services
 from mediadesk.content.models import (
-    ContentItem,
     ReviewStatus,
     StageDecision,
     Workflow,
