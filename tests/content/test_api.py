@@ -166,7 +166,8 @@ def test_an_unsupported_upload_is_a_422_and_stores_nothing(team, author):
     response = author.post(
         "/api/v1/content/assets", {"owning_unit_id": team.unit.pk, "file": upload}
     )
-    assert response.status_code == 422 and response.json()["fields"] == {"file": "unsupported type"}
+    assert response.status_code == 422 and set(response.json()["fields"]) == {"file"}
+    assert "素材库不接受此文件类型" in response.json()["message"]  # zh-Hans first
     assert Asset.objects.count() == 1
 
 
