@@ -501,3 +501,12 @@ def test_assets_used_in_a_body_are_previewed_from_the_library(team, author):
     html = preview[0]["body_html"]
     assert f"/api/v1/content/assets/{picture.pk}/file" in html
     assert author.get(f"/api/v1/content/assets/{picture.pk}/file").status_code == 200
+
+
+def test_the_delivery_plan_reads_in_chinese_for_an_assisted_platform(team, author):
+    xhs = f.account(team.unit, platform="xiaohongshu", name="示例小红书")
+    rows = [{"account_id": xhs.pk, "title": "新品", "body": "笔记", "media": [team.cover.pk]}]
+    item = create(author, team, variants=rows)
+    plan = author.get(f"/api/v1/content/items/{item['id']}/delivery").json()[0]["plan"]
+    assert plan["mode"] == "assisted" and plan["where"] == "小红书 App"
+    assert plan["reasons"] == ["小红书不向普通账号开放发布接口。"]

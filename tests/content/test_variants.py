@@ -346,3 +346,18 @@ def test_changing_a_cover_after_approval_needs_a_new_review(team):
     services.update_item(actor=team.author, item=item, base_revision=1, variants=rows)
     assert not services.approved_fingerprint_matches(item)
     assert item.reviews.filter(status="in_progress").exists()
+
+
+def test_a_weibo_post_with_a_cover_and_another_picture_is_assisted(team):
+    bind(team.weibo, app_id="3210987654", safe_domains=["example.com"])
+    second = make_asset(team.unit, team.author, png(colour="green"), title="第二张")
+    variant = only_variant(
+        team,
+        team.weibo,
+        body="新品 https://example.com/x",
+        cover=team.cover.pk,
+        media=[second.pk],
+    )
+    assert delivery.delivery_plan(variant).reasons == (
+        "Weibo's API takes one picture with a post, nothing else.",
+    )

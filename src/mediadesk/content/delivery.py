@@ -351,6 +351,11 @@ def _douyin_problems(media: list[Asset], problem: Callable[[str, str, str], None
             problem("media", "video_format", _rule_message(video, douyin.VIDEO))
 
 
+def _platform_label(rules: assisted.AssistedRules) -> str:
+    """The connector's platform name, translated in this app's catalogue."""
+    return _(rules.label)
+
+
 def _assisted_problems(
     variant: Variant,
     text: str,
@@ -367,20 +372,20 @@ def _assisted_problems(
             "title",
             "too_long",
             _("The title has %(n)d characters; %(p)s allows %(max)d.")
-            % {"n": len(title), "p": rules.label, "max": rules.title_max},
+            % {"n": len(title), "p": _platform_label(rules), "max": rules.title_max},
         )
     if rules.text_max is not None and len(text) > rules.text_max:
         problem(
             "body",
             "too_long",
             _("The text has %(n)d characters; %(p)s allows %(max)d.")
-            % {"n": len(text), "p": rules.label, "max": rules.text_max},
+            % {"n": len(text), "p": _platform_label(rules), "max": rules.text_max},
         )
     if rules.needs_media and not (media or cover):
         problem(
             "media",
             "required",
-            _("A %(p)s post needs at least a picture or a video.") % {"p": rules.label},
+            _("A %(p)s post needs at least a picture or a video.") % {"p": _platform_label(rules)},
         )
 
 
@@ -462,6 +467,8 @@ def _weibo_reasons(variant: Variant, text: str, media: list[Asset]) -> list[str]
             _("Weibo's API only publishes posts linking to the app's registered domain (%(d)s).")
             % {"d": ", ".join(domains) or _("its safe domain, 安全域名")}
         )
+    cover = _assets(variant).get(variant.cover_id) if variant.cover_id else None
+    media = ([cover] if cover else []) + media  # the connector sends the cover as the picture
     pictures = [a for a in media if a.kind == AssetKind.IMAGE]
     if len(media) > 1 or len(pictures) != len(media):
         reasons.append(_("Weibo's API takes one picture with a post, nothing else."))
@@ -507,13 +514,14 @@ def delivery_plan(variant: Variant) -> DeliveryPlan:
         if platform in ASSISTED_FOR_NOW:
             reasons = [
                 _("%(p)s has a publishing API, but mediadesk has no connector for it yet.")
-                % {"p": rules.label}
+                % {"p": _platform_label(rules)}
             ]
         else:
             reasons = [
-                _("%(p)s offers no publishing API to ordinary accounts.") % {"p": rules.label}
+                _("%(p)s offers no publishing API to ordinary accounts.")
+                % {"p": _platform_label(rules)}
             ]
-        where = rules.app
+        where = _(rules.app)  # the connector's words; translated in this app's catalogue
     else:
         reasons = [_("There is no connector for the website; publish it in the site's CMS.")]
         where = _("the website's CMS")
