@@ -143,6 +143,8 @@ for _prefix, _sub in (("vendor/htmx", "htmx.org/dist"), ("vendor/echarts", "echa
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = False
 MEDIA_ROOT = DATA_DIR / "media"
+# Largest file the media library accepts (a Douyin single upload is 128 MB).
+MEDIADESK_ASSET_MAX_BYTES = config.env_int("MEDIADESK_ASSET_MAX_MB", 200) * 1024 * 1024
 
 # Audit entries younger than this can never be deleted (Cybersecurity Law: six months).
 MEDIADESK_AUDIT_MIN_RETENTION_DAYS = 180

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
 import pytest
 
 from mediadesk.audit.models import AuditEntry
 from mediadesk.content import selectors, services
 from mediadesk.content.models import (
-    ContentItem,
     ReviewStatus,
     StageDecision,
     Workflow,
@@ -20,92 +16,18 @@ from mediadesk.content.models import (
 from mediadesk.core.errors import Conflict, PermissionDenied, ValidationFailed
 from mediadesk.core.models import Notification
 from tests import factories as f
+from tests.content.world import (
+    act,
+    approve,
+    make_asset,
+    make_item,
+    png,
+    through_all,
+    ticked,
+    variants,
+)
 
 pytestmark = pytest.mark.django_db
-
-
-@dataclass
-class Team:
-    unit: Any
-    author: Any
-    l1: Any
-    l2: Any
-    l3: Any
-    wechat: Any
-    weibo: Any
-
-
-@pytest.fixture
-def team() -> Team:
-    unit = f.unit()
-    return Team(
-        unit=unit,
-        author=f.person(unit, "operator", username="author"),
-        l1=f.person(unit, "reviewer_l1", username="planner"),
-        l2=f.person(unit, "reviewer_l2", username="manager"),
-        l3=f.person(unit, "reviewer_l3", username="legal"),
-        wechat=f.account(unit, platform="wechat_subscription", name="示例公众号"),
-        weibo=f.account(unit, platform="weibo", name="示例微博"),
-    )
-
-
-def variants(team: Team, text: str = "新品上市，三大功能升级。") -> list[dict[str, Any]]:
-    return [
-        {
-            "account": team.wechat,
-            "title": "新品上市",
-            "digest": "三大功能升级",
-            "body": f"<p>{text}</p>",
-            "original_url": "https://example.com/new",
-            "media": ["asset:1"],
-        },
-        {"account": team.weibo, "body": f"#新品上市# {text}"},
-    ]
-
-
-def make_item(team: Team, text: str = "新品上市，三大功能升级。") -> ContentItem:
-    return services.create_item(
-        actor=team.author,
-        owning_unit=team.unit,
-        title="新品上市推文",
-        variants=variants(team, text),
-        target_exposure=300_000,
-    )
-
-
-def ticked(state: WorkflowState) -> dict[str, bool]:
-    return dict.fromkeys(state.stage.checklist, True)
-
-
-def approve(state: WorkflowState, who: Any, **extra: Any) -> WorkflowState:
-    state.refresh_from_db()
-    extra.setdefault("action", "approve")
-    return services.decide(
-        actor=who,
-        state=state,
-        revision=state.revision.number,
-        version=state.version,
-        checklist=ticked(state),
-        **extra,
-    )
-
-
-def act(state: WorkflowState, who: Any, action: str, opinion: str) -> WorkflowState:
-    state.refresh_from_db()
-    return services.decide(
-        actor=who,
-        state=state,
-        action=action,
-        opinion=opinion,
-        revision=state.revision.number,
-        version=state.version,
-    )
-
-
-def through_all(state: WorkflowState, team: Team) -> WorkflowState:
-    for who in (team.l1, team.l2, team.l3):
-        state = approve(state, who)
-    return state
 
 
 def test_three_level_happy_path(team):
@@ -349,16 +271,14 @@ def test_rescheduling_fields_are_not_part_of_the_fingerprint_but_media_and_accou
     )
     assert services.current_fingerprint(item) == base
     changed = variants(team)
-    changed[0]["media"] = ["asset:2"]
+    changed[0]["media"] = [make_asset(team.unit, team.author, png(colour="green")).pk]
     services.update_item(actor=team.author, item=item, base_revision=2, variants=changed)
     assert services.current_fingerprint(item) != base
 
 
 def test_variant_html_is_sanitised(team):
-    item = services.create_item(
-        actor=team.author,
-        owning_unit=team.unit,
-        title="t",
+    item = make_item(
+        team,
         variants=[
             {"account": team.wechat, "body": '<p onclick="x()">正文<script>x()</script></p>'}
         ],

@@ -288,6 +288,18 @@ class Workflow(models.Model):
             models.UniqueConstraint(
                 fields=["is_default"], condition=Q(is_default=True), name="workflow_one_default"
             ),
+            # One active workflow per unit and per account, so which one applies is never a
+            # matter of row order.
+            models.UniqueConstraint(
+                fields=["owning_unit"],
+                condition=Q(active=True, owning_unit__isnull=False),
+                name="workflow_one_active_per_unit",
+            ),
+            models.UniqueConstraint(
+                fields=["account"],
+                condition=Q(active=True, account__isnull=False),
+                name="workflow_one_active_per_account",
+            ),
             models.CheckConstraint(
                 condition=~(Q(owning_unit__isnull=False) & Q(account__isnull=False)),
                 name="workflow_unit_or_account",
@@ -317,11 +329,18 @@ class WorkflowStage(models.Model):
     #: The legal / PR stage: special-industry content always passes it (CMP-5) and only it may
     #: override a blocking compliance finding, with a written reason.
     is_legal = models.BooleanField(default=False)
+    #: Taken out of the workflow by an edit while review rounds still name it in their route:
+    #: those rounds walk it to the end; new rounds no longer meet it.
+    retired = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["workflow_id", "order"]
         constraints = [
-            models.UniqueConstraint(fields=["workflow", "order"], name="stage_unique_order")
+            models.UniqueConstraint(
+                fields=["workflow", "order"],
+                condition=Q(retired=False),
+                name="stage_unique_order",
+            )
         ]
 
     def __str__(self) -> str:

@@ -1,9 +1,12 @@
 """Where content and its review records sit, for permissions and audit scoping."""
 
 from mediadesk.content.models import (
+    Asset,
     ContentItem,
+    Goal,
     Revision,
     StageDecision,
+    Topic,
     Variant,
     Workflow,
     WorkflowStage,
@@ -14,6 +17,10 @@ from mediadesk.core.scopes import Scope, register
 
 def _item_scope(item: ContentItem) -> Scope:
     return Scope(unit_path=item.owning_unit.path)
+
+
+def _owned_scope(obj: Goal | Topic | Asset) -> Scope:
+    return Scope(unit_path=obj.owning_unit.path)
 
 
 def _workflow_scope(workflow: Workflow) -> Scope:
@@ -29,3 +36,6 @@ register(WorkflowState, lambda s: _item_scope(s.item))
 register(StageDecision, lambda d: _item_scope(d.state.item))
 register(Workflow, _workflow_scope)
 register(WorkflowStage, lambda s: _workflow_scope(s.workflow))
+register(Goal, _owned_scope)
+register(Topic, _owned_scope)
+register(Asset, _owned_scope)

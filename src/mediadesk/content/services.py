@@ -1,4 +1,5 @@
-"""Content items, revisions and the review workflow engine (CNT-3, REV-1 … REV-3).
+"""Content items, variants, revisions and the review workflow engine (CNT-1, CNT-3, CNT-5,
+REV-1 … REV-3).
 
 Every function checks permission itself and writes its audit entries in the same transaction as
 the change. Review transitions are optimistic: a decision names the round's ``version`` and the
@@ -25,9 +26,15 @@ from django.utils.translation import gettext as _
 from mediadesk.accounts.models import SocialAccount
 from mediadesk.audit.services import record_event
 from mediadesk.compliance import services as compliance
+from mediadesk.content import delivery
+from mediadesk.content.access import within_reach
+from mediadesk.content.assets import body_asset_ids
 from mediadesk.content.models import (
     APPROVING,
     ApprovalMode,
+    Asset,
+    AssetKind,
+    ContentFormat,
     ContentItem,
     DecisionAction,
     ReviewStatus,
@@ -38,6 +45,7 @@ from mediadesk.content.models import (
     WorkflowStage,
     WorkflowState,
 )
+from mediadesk.content.planning import resolve_goal, resolve_topic
 from mediadesk.core.errors import Conflict, PermissionDenied, ValidationFailed
 from mediadesk.core.notifications import notify
 from mediadesk.orgs.models import OrgUnit, Role, User
@@ -53,7 +61,19 @@ OPINION_REQUIRED = {
     DecisionAction.REJECT,
 }
 _URL_SCHEMES = {"http", "https", "mailto", "tel", "asset"}
-VARIANT_FIELDS = ("title", "digest", "body", "original_url", "media")
+VARIANT_FIELDS = ("title", "digest", "body", "original_url", "media", "cover", "extra")
+#: The parts of an item that are planning rather than content: changing them is audited but
+#: makes no revision and leaves a review where it is.
+ITEM_META_FIELDS = ("notes", "is_backup", "backup_for")
+
+
+class _Unset:
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+#: "Leave as it is" for arguments where None means "clear it".
+UNSET: Any = _Unset()
 
 #: The default three-level workflow of REV-1 (the seed's 三级审核机制).
 DEFAULT_WORKFLOW_NAME = "三级审核（默认）"
@@ -101,12 +121,15 @@ def _variant_data(variant: Variant) -> dict[str, Any]:
         "digest": variant.digest,
         "body": variant.body,
         "original_url": variant.original_url,
-        "media": list(variant.media or []),
+        "media": [int(m) for m in variant.media or []],
+        "cover": variant.cover_id,
+        "extra": dict(variant.extra or {}),
     }
 
 
 def _fingerprint(variants: Iterable[dict[str, Any]]) -> str:
-    """SHA-256 over what goes out: each variant's text, media and target account (REV-3).
+    """SHA-256 over what goes out (REV-3): each variant's target account, text, read-original
+    link, media asset ids, cover and platform specifics (``extra``).
 
     The time slot is not part of it; rescheduling an approved item keeps its approval.
     """
@@ -119,6 +142,8 @@ def _fingerprint(variants: Iterable[dict[str, Any]]) -> str:
                 "body": v["body"],
                 "original_url": v["original_url"],
                 "media": v["media"],
+                "cover": v.get("cover"),
+                "extra": v.get("extra") or {},
             }
             for v in variants
         ),
@@ -132,6 +157,8 @@ def _snapshot(item: ContentItem) -> dict[str, Any]:
     return {
         "title": item.title,
         "goal": item.goal_id,
+        "topic": item.topic_id,
+        "format": item.format,
         "targets": [item.target_exposure, item.target_interaction, item.target_conversion],
         "variants": [
             _variant_data(v) for v in item.variants.select_related("account").order_by("account")
@@ -146,8 +173,12 @@ def _render_text(snapshot: dict[str, Any]) -> str:
         lines += plain_text(v["body"]).splitlines() or [""]
         if v["original_url"]:
             lines.append(f"阅读原文：{v['original_url']}")
+        if v.get("cover"):
+            lines.append(f"封面：#{v['cover']}")
         if v["media"]:
-            lines.append("素材：" + ", ".join(str(m) for m in v["media"]))
+            lines.append("素材：" + ", ".join(f"#{m}" for m in v["media"]))
+        for key, value in sorted((v.get("extra") or {}).items()):
+            lines.append(f"{key}：{value}")
     return "\n".join(lines) + "\n"
 
 
@@ -200,7 +231,49 @@ def _clean_targets(values: dict[str, Any]) -> dict[str, int]:
     return cleaned
 
 
-def _clean_variants(actor: Any, variants: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _asset_id(value: Any, field: str) -> int:
+    if isinstance(value, Asset):
+        return value.pk
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    raise ValidationFailed(
+        _("Media and covers are media-library asset ids."), fields={field: _("invalid")}
+    )
+
+
+def _check_assets(unit: OrgUnit, ids: list[int], field: str, *, kind: str = "") -> None:
+    """Every id names a current asset of ``unit`` or a unit above it (of ``kind`` if given)."""
+    found = {a.pk: a for a in Asset.objects.filter(pk__in=ids)}
+    for asset_id in ids:
+        asset = found.get(asset_id)
+        if asset is None:
+            raise ValidationFailed(
+                _("There is no asset #%(id)d in the media library.") % {"id": asset_id},
+                fields={field: _("unknown asset")},
+            )
+        if not within_reach(asset.owning_unit_id, unit):
+            raise ValidationFailed(
+                _("“%(a)s” belongs to another unit's library; use assets of %(u)s or above it.")
+                % {"a": asset.title, "u": unit},
+                fields={field: _("other unit")},
+            )
+        if asset.archived:
+            raise ValidationFailed(
+                _("“%(a)s” is archived; choose a current asset.") % {"a": asset.title},
+                fields={field: _("archived")},
+            )
+        if kind and asset.kind != kind:
+            raise ValidationFailed(
+                _("“%(a)s” is not a picture.") % {"a": asset.title},
+                fields={field: _("not a picture")},
+            )
+
+
+def _clean_variants(
+    actor: Any, unit: OrgUnit, variants: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
     if not variants:
         raise ValidationFailed(
             _("Add a variant for at least one account."), fields={"variants": _("required")}
@@ -229,18 +302,27 @@ def _clean_variants(actor: Any, variants: list[dict[str, Any]]) -> list[dict[str
                     fields={"original_url": _("invalid")},
                 ) from exc
         media = raw.get("media") or []
-        if not isinstance(media, list) or not all(isinstance(m, str | int) for m in media):
+        if not isinstance(media, list | tuple):
             raise ValidationFailed(
-                _("Media are a list of asset references."), fields={"media": _("invalid")}
+                _("Media are a list of media-library asset ids."), fields={"media": _("invalid")}
             )
+        media = list(dict.fromkeys(_asset_id(m, "media") for m in media))
+        cover = raw.get("cover")
+        cover_id = _asset_id(cover, "cover") if cover not in (None, "") else None
+        body = sanitize_html(raw.get("body") or "")
+        _check_assets(unit, media, "media")
+        _check_assets(unit, [cover_id] if cover_id else [], "cover", kind=AssetKind.IMAGE)
+        _check_assets(unit, body_asset_ids(body), "body", kind=AssetKind.IMAGE)
         cleaned.append(
             {
                 "account": account,
                 "title": (raw.get("title") or "").strip()[:200],
                 "digest": (raw.get("digest") or "").strip()[:300],
-                "body": sanitize_html(raw.get("body") or ""),
+                "body": body,
                 "original_url": url,
-                "media": list(media),
+                "media": media,
+                "cover": cover_id,
+                "extra": delivery.clean_extra(account.platform, raw.get("extra")),
             }
         )
     return cleaned
@@ -249,10 +331,58 @@ def _clean_variants(actor: Any, variants: list[dict[str, Any]]) -> list[dict[str
 def _write_variants(item: ContentItem, variants: list[dict[str, Any]]) -> None:
     keep = set()
     for data in variants:
-        fields = {k: data[k] for k in VARIANT_FIELDS}
+        fields = {k: data[k] for k in VARIANT_FIELDS if k != "cover"}
+        fields["cover_id"] = data["cover"]
         Variant.objects.update_or_create(item=item, account=data["account"], defaults=fields)
         keep.add(data["account"].pk)
     item.variants.exclude(account_id__in=keep).delete()
+
+
+def variant_input(variant: Variant) -> dict[str, Any]:
+    """A saved variant in the shape ``create_item``/``update_item`` take (to edit one variant
+    and send the others back unchanged)."""
+    return {
+        "account": variant.account,
+        "title": variant.title,
+        "digest": variant.digest,
+        "body": variant.body,
+        "original_url": variant.original_url,
+        "media": list(variant.media or []),
+        "cover": variant.cover_id,
+        "extra": dict(variant.extra or {}),
+    }
+
+
+def _clean_title(title: str) -> str:
+    title = (title or "").strip()
+    if not title or len(title) > 200:
+        raise ValidationFailed(_("The title must be 1–200 characters."), fields={"title": "!"})
+    return title
+
+
+def _clean_format(value: str) -> str:
+    if value not in ContentFormat.values:
+        raise ValidationFailed(_("Unknown content format."), fields={"format": _("invalid")})
+    return value
+
+
+def _clean_backup(is_backup: bool, backup_for: str) -> tuple[bool, str]:
+    backup_for = (backup_for or "").strip()
+    if len(backup_for) > 200:
+        raise ValidationFailed(
+            _("“Prepared for” must be at most 200 characters."),
+            fields={"backup_for": _("too long")},
+        )
+    if is_backup and not backup_for:
+        raise ValidationFailed(
+            _("Say which event or crisis the backup content is prepared for."),
+            fields={"backup_for": _("required")},
+        )
+    return bool(is_backup), backup_for if is_backup else ""
+
+
+def _meta(item: ContentItem) -> dict[str, Any]:
+    return {name: getattr(item, name) for name in ITEM_META_FIELDS}
 
 
 @transaction.atomic
@@ -262,16 +392,29 @@ def create_item(
     owning_unit: OrgUnit,
     title: str,
     variants: list[dict[str, Any]],
-    goal: Any = None,
+    goal: Any,
+    topic: Any = None,
+    format: str = ContentFormat.ARTICLE,
+    notes: str = "",
+    backup_for: str = "",
     target_exposure: int = 0,
     target_interaction: int = 0,
     target_conversion: int = 0,
 ) -> ContentItem:
-    """A new item with its variants, saved as revision 1 (audited)."""
+    """A new item with its variants, saved as revision 1 (audited).
+
+    ``goal`` (a :class:`Goal` or its id) is required (CNT-1) and ``topic`` optional; both must
+    belong to ``owning_unit`` or a unit above it. A non-empty ``backup_for`` makes it backup
+    content prepared for that event (CNT-5). Each variant is a dict with ``account`` and any of
+    ``title``, ``digest``, ``body`` (HTML, sanitised; library pictures as
+    ``<img src="asset:N">``), ``original_url``, ``media`` (asset ids), ``cover`` (an asset id)
+    and ``extra`` (see :data:`delivery.EXTRA_FIELDS`).
+    """
     require(actor, Action.CONTENT_DRAFT, owning_unit)
-    title = (title or "").strip()
-    if not title or len(title) > 200:
-        raise ValidationFailed(_("The title must be 1–200 characters."), fields={"title": "!"})
+    title = _clean_title(title)
+    goal = resolve_goal(goal, owning_unit)
+    topic = resolve_topic(topic, owning_unit)
+    is_backup, backup_for = _clean_backup(bool((backup_for or "").strip()), backup_for)
     targets = _clean_targets(
         {
             "target_exposure": target_exposure,
@@ -279,9 +422,18 @@ def create_item(
             "target_conversion": target_conversion,
         }
     )
-    cleaned = _clean_variants(actor, variants)
+    cleaned = _clean_variants(actor, owning_unit, variants)
     item = ContentItem.objects.create(
-        title=title, owning_unit=owning_unit, author=actor, goal=goal, **targets
+        title=title,
+        owning_unit=owning_unit,
+        author=actor,
+        goal=goal,
+        topic=topic,
+        format=_clean_format(format),
+        notes=(notes or "").strip(),
+        is_backup=is_backup,
+        backup_for=backup_for,
+        **targets,
     )
     _write_variants(item, cleaned)
     revision = _new_revision(item, actor)
@@ -289,7 +441,14 @@ def create_item(
         action="content.item.create",
         actor=actor,
         obj=item,
-        after={"title": title, "revision": revision.number, "fingerprint": revision.fingerprint},
+        after={
+            "title": title,
+            "goal": goal.pk,
+            "topic": topic.pk if topic else None,
+            "backup_for": backup_for,
+            "revision": revision.number,
+            "fingerprint": revision.fingerprint,
+        },
     )
     return item
 
@@ -302,14 +461,20 @@ def update_item(
     base_revision: int,
     title: str | None = None,
     goal: Any = None,
+    topic: Any = UNSET,
+    format: str | None = None,
+    notes: str | None = None,
     targets: dict[str, Any] | None = None,
     variants: list[dict[str, Any]] | None = None,
 ) -> ContentItem:
     """Save a change as a new revision. ``base_revision`` is the revision the form showed.
 
+    Arguments left out (``None``; ``UNSET`` for ``topic``, where ``None`` clears it) stay as
+    they are; ``variants``, when given, is the whole new set (a variant left out is removed).
     An edit while the item is in review or after it was approved supersedes that review and
-    starts again at stage one (REV-3); if the new text has a blocking finding the item waits
-    with its author instead.
+    starts again at stage one (REV-3); if the new text has a blocking finding, or a variant or
+    asset problem, the item waits with its author instead. A change of ``notes`` alone is
+    audited but makes no revision.
     """
     item = (
         ContentItem.objects.select_for_update(of=("self",))
@@ -322,14 +487,17 @@ def update_item(
             _("This content changed since you opened it (now revision %(n)d); reload it.")
             % {"n": item.revision_number}
         )
-    before = _snapshot(item)
+    before, meta_before = _snapshot(item), _meta(item)
     if title is not None:
-        title = title.strip()
-        if not title or len(title) > 200:
-            raise ValidationFailed(_("The title must be 1–200 characters."), fields={"title": "!"})
-        item.title = title
+        item.title = _clean_title(title)
     if goal is not None:
-        item.goal = goal
+        item.goal = resolve_goal(goal, item.owning_unit)
+    if topic is not UNSET:
+        item.topic = resolve_topic(topic, item.owning_unit)
+    if format is not None:
+        item.format = _clean_format(format)
+    if notes is not None:
+        item.notes = notes.strip()
     if targets:
         allowed = {"target_exposure", "target_interaction", "target_conversion"}
         for name, value in _clean_targets(
@@ -338,9 +506,18 @@ def update_item(
             setattr(item, name, value)
     item.save()
     if variants is not None:
-        _write_variants(item, _clean_variants(actor, variants))
+        _write_variants(item, _clean_variants(actor, item.owning_unit, variants))
+    meta_after = _meta(item)
+    if meta_after != meta_before:
+        record_event(
+            action="content.item.update",
+            actor=actor,
+            obj=item,
+            before={k: v for k, v in meta_before.items() if meta_after[k] != v},
+            after={k: v for k, v in meta_after.items() if meta_before[k] != v},
+        )
     if _snapshot(item) == before:
-        return item  # nothing changed: no revision, the review stands
+        return item  # the content did not change: no revision, the review stands
     revision = _new_revision(item, actor)
     record_event(
         action="content.item.update",
@@ -352,17 +529,99 @@ def update_item(
     latest = item.reviews.order_by("-pk").first()
     if latest is not None and latest.status in (ReviewStatus.IN_PROGRESS, ReviewStatus.APPROVED):
         _supersede(actor, item, latest)
+        _restart(actor, item, revision)
+    return item
+
+
+def _restart(actor: Any, item: ContentItem, revision: Revision) -> None:
+    """After an edit superseded a review: review again from stage one, unless the edit left
+    something only the author can fix (then they are told what)."""
+    try:
+        delivery.raise_for_problems(item)
         findings = _check_item(item)
         if any(f["severity"] == "block" for f in findings):
-            notify(
-                [item.author],
-                kind="content.returned",
-                title=_("“%(t)s” needs a fix before it can be reviewed again") % {"t": item.title},
-                body=_("The edit added a blocking compliance finding."),
-            )
-        else:
-            _start_round(actor, item, revision, findings=findings)
+            raise ValidationFailed(_("The edit added a blocking compliance finding."))
+    except ValidationFailed as problem:
+        notify(
+            [item.author],
+            kind="content.returned",
+            title=_("“%(t)s” needs a fix before it can be reviewed again") % {"t": item.title},
+            body=problem.message,
+        )
+        return
+    _start_round(actor, item, revision, findings=findings)
+
+
+@transaction.atomic
+def set_backup(*, actor: Any, item: ContentItem, backup_for: str | None) -> ContentItem:
+    """Mark ``item`` as backup content prepared for an event or crisis (CNT-5), or with
+    ``None``/"" unmark it. Planning only: no revision, the review stands (audited)."""
+    item = (
+        ContentItem.objects.select_for_update(of=("self",))
+        .select_related("owning_unit")
+        .get(pk=item.pk)
+    )
+    require(actor, Action.CONTENT_DRAFT, item)
+    is_backup, backup_for = _clean_backup(bool((backup_for or "").strip()), backup_for or "")
+    before = _meta(item)
+    item.is_backup, item.backup_for = is_backup, backup_for
+    after = _meta(item)
+    if after != before:
+        item.save(update_fields=["is_backup", "backup_for", "updated_at"])
+        record_event(
+            action="content.item.backup",
+            actor=actor,
+            obj=item,
+            before={"is_backup": before["is_backup"], "backup_for": before["backup_for"]},
+            after={"is_backup": is_backup, "backup_for": backup_for},
+        )
     return item
+
+
+@transaction.atomic
+def copy_variant(
+    *,
+    actor: Any,
+    item: ContentItem,
+    source: Variant,
+    account: SocialAccount,
+    base_revision: int,
+    replace: bool = False,
+) -> Variant:
+    """Copy one variant to another account of the item, on purpose (CNT-3: never a blind
+    sync). Platform details the target platform does not take are left behind. The target's
+    existing variant is only overwritten with ``replace``. Saved as a new revision."""
+    if source.item_id != item.pk:
+        raise ValidationFailed(
+            _("That variant belongs to other content."), fields={"source": _("invalid")}
+        )
+    if account.pk == source.account_id:
+        raise ValidationFailed(
+            _("Choose another account to copy the variant to."),
+            fields={"account": _("same account")},
+        )
+    current = list(item.variants.select_related("account"))
+    if any(v.account_id == account.pk for v in current) and not replace:
+        raise Conflict(
+            _("%(a)s already has a variant; confirm replacing it.") % {"a": account},
+            fields={"account": _("has a variant")},
+        )
+    source = next(v for v in current if v.pk == source.pk)
+    allowed = delivery.EXTRA_FIELDS.get(account.platform, {})
+    copied = {
+        **variant_input(source),
+        "account": account,
+        "extra": {k: v for k, v in (source.extra or {}).items() if k in allowed},
+    }
+    others = [variant_input(v) for v in current if v.account_id not in (account.pk,)]
+    update_item(actor=actor, item=item, base_revision=base_revision, variants=[*others, copied])
+    record_event(
+        action="content.variant.copy",
+        actor=actor,
+        obj=item,
+        after={"from_account": source.account_id, "to_account": account.pk, "replaced": replace},
+    )
+    return Variant.objects.get(item=item, account=account)
 
 
 def _supersede(actor: Any, item: ContentItem, state: WorkflowState) -> None:
@@ -499,14 +758,19 @@ def _start_round(
             code="blocking_findings",
         )
     workflow = workflow_for(item)
-    stages = list(workflow.stages.order_by("order"))
+    stages = list(workflow.stages.filter(retired=False).order_by("order"))
     if not stages:
         raise ValidationFailed(_("The workflow %(w)s has no stages.") % {"w": workflow})
     special = sorted({f["category"] for f in findings} & SPECIAL_INDUSTRY_CATEGORIES)
     requires_legal = bool(special or blocking)
     route = [s.pk for s in stages]
     if requires_legal and not any(s.is_legal for s in stages):
-        legal = seed_default_workflow().stages.filter(is_legal=True).order_by("order").first()
+        legal = (
+            seed_default_workflow()
+            .stages.filter(is_legal=True, retired=False)
+            .order_by("order")
+            .first()
+        )
         if legal is None:
             raise ValidationFailed(_("No legal stage is set up to review this content."))
         route.append(legal.pk)
@@ -547,10 +811,14 @@ def _start_round(
 def submit_for_review(
     *, actor: Any, item: ContentItem, override_request: str = ""
 ) -> WorkflowState:
-    """Run the compliance check on every variant and start a review round at stage one.
+    """Check every variant and start a review round at stage one.
 
-    A blocking finding refuses the submission unless the author asks for a legal override
-    (``override_request``, their written explanation); the legal stage then decides on it.
+    Refused, naming each reason, when the item has no goal (CNT-1), when a variant does not
+    fit its platform (``code="variant_problems"``, CNT-3) or uses an asset that may not be
+    published (``code="asset_problems"``, CNT-4). Then the compliance check runs: a blocking
+    finding refuses the submission (``code="blocking_findings"``) unless the author asks for a
+    legal override (``override_request``, their written explanation); the legal stage then
+    decides on it.
     """
     item = (
         ContentItem.objects.select_for_update(of=("self",))
@@ -567,6 +835,12 @@ def submit_for_review(
         raise Conflict(_("This content is already in review."))
     if latest is not None and latest.status == ReviewStatus.APPROVED:
         raise Conflict(_("This content is already approved."))
+    if item.goal_id is None:
+        raise ValidationFailed(
+            _("Link the content to a goal (CNT-1) before submitting it."),
+            fields={"goal": _("required")},
+        )
+    delivery.raise_for_problems(item)
     revision = item.revisions.get(number=item.revision_number)
     return _start_round(
         actor,
