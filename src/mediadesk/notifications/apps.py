@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class NotificationsConfig(AppConfig):
+    name = "mediadesk.notifications"
+    label = "notifications"
+    verbose_name = "Notification channels"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from mediadesk.notifications import scopes  # noqa: F401 - registers permission scopes
