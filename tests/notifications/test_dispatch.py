@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from django.core import mail
 from django.db import transaction
@@ -221,3 +223,58 @@ def test_a_failure_preparing_other_channels_keeps_the_in_app_notification(
 
     assert len(notes) == 1 and Notification.objects.filter(recipient=editor).exists()
     assert "deliveries not prepared" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("kind", "category"),
+    [
+        ("content.review.awaiting", "review"),
+        ("content.returned", "review"),
+        ("publishing.failed", "publishing"),
+        ("account.filing", "accounts"),
+        ("application.submitted", "accounts"),
+        ("platforms.token", "accounts"),
+        ("credential.rotate", "accounts"),
+        ("inbox.overdue", "inbox"),
+        ("risk.crisis", "inbox"),
+        ("something.new", "other"),
+    ],
+)
+def test_the_category_comes_from_the_kinds_prefix(kind, category):
+    from mediadesk.notifications.categories import category_of
+
+    assert category_of(kind) == category
+
+
+def test_a_mail_server_failure_is_retried(
+    editor, monkeypatch, robot_server, django_capture_on_commit_callbacks
+):
+    import smtplib
+
+    from mediadesk.notifications import sending
+
+    def down(*args, **kwargs):
+        raise smtplib.SMTPServerDisconnected("gone")
+
+    monkeypatch.setattr(sending, "send_mail", down)
+    _notify([editor], django_capture_on_commit_callbacks)
+
+    assert run_jobs() == ["retrying"]
+    delivery = Delivery.objects.get(channel="email")
+    assert delivery.status == "retrying" and "SMTPServerDisconnected" in delivery.last_error
+
+
+def test_a_delivery_whose_job_was_never_enqueued_is_picked_up_by_the_sweep(
+    editor, time_machine, robot_server, django_capture_on_commit_callbacks
+):
+    from mediadesk.notifications.tasks import requeue_stranded
+
+    with django_capture_on_commit_callbacks(execute=False):  # the process "stopped" here
+        notify([editor], kind="content.review.awaiting", title="没来得及排队")
+    assert requeue_stranded({}) == {"requeued": 0}  # too young: its job may be on the way
+
+    time_machine.move_to(datetime.now(UTC) + timedelta(minutes=6), tick=False)
+    assert requeue_stranded({}) == {"requeued": 1}
+    assert requeue_stranded({}) == {"requeued": 0}  # not twice
+    run_jobs()
+    assert [m.subject for m in mail.outbox] == ["没来得及排队"]
