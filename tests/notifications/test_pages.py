@@ -184,3 +184,14 @@ def test_the_robots_page_is_refused_without_the_settings_permission(dept, editor
     assert client.get("/settings/robots/").status_code == 403
     assert client.post(f"/settings/robots/{robot.pk}/remove/").status_code == 403
     assert GroupRobot.objects.exists()
+
+
+def test_a_persons_page_links_their_channels_for_settings_administrators(editor, hq):
+    from tests import factories as f
+
+    hq_html = client_for(hq).get(f"/settings/people/{editor.pk}/").content.decode()
+    assert f"/settings/notifications/?person={editor.pk}" in hq_html
+    reviewer = f.person(f.group(), "reviewer_l2", username="manager")  # sees people, not settings
+    response = client_for(reviewer).get(f"/settings/people/{editor.pk}/")
+    assert response.status_code == 200
+    assert 'id="person-channels"' not in response.content.decode()

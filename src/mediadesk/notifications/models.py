@@ -106,6 +106,8 @@ class GroupRobot(models.Model):
 
     class Meta:
         ordering = ["org_unit_id", "platform", "name"]
+        verbose_name = _("group robot")
+        verbose_name_plural = _("group robots")
         constraints = [
             models.UniqueConstraint(
                 fields=["org_unit", "platform", "name"], name="grouprobot_unique_name"
