@@ -303,3 +303,33 @@ def test_managing_a_units_robots_needs_the_settings_permission(dept, editor):
         services.send_test_message(actor=editor, robot=robot)
     with pytest.raises(PermissionDenied):
         services.remove_robot(actor=editor, robot=robot)
+
+
+def test_a_vault_rekey_re_encrypts_robot_addresses_and_secrets(
+    dept, hq, tmp_path, monkeypatch, robot_server
+):
+    from mediadesk.accounts import vault
+    from mediadesk.notifications import services
+
+    monkeypatch.setenv("MEDIADESK_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv(vault.ENV_VAR, raising=False)
+    robot = add_robot(dept, "dingtalk", DINGTALK_URL, DINGTALK_SECRET)
+    before = GroupRobot.objects.values_list("url_ciphertext", "secret_ciphertext").get()
+
+    assert vault.rekey() == 1
+    assert len(vault.key_file().read_text().split()) == 1  # the old key is gone
+    robot.refresh_from_db()
+    assert (robot.url_ciphertext, robot.secret_ciphertext) != before
+    assert services.send_test_message(actor=hq, robot=robot).status == "sent"
+    assert robot_server.requests[0].url.params["access_token"] == "98975521a1b23c02cdd1a9a08c6951"
+
+
+def test_a_unit_with_a_robot_is_not_deleted(dept):
+    from mediadesk.core.errors import Conflict
+    from mediadesk.orgs import services as org_services
+    from tests import factories as f
+
+    add_robot(dept, "wecom", WECOM_URL)
+    with pytest.raises(Conflict) as caught:
+        org_services.delete_unit(actor=f.superuser(), unit=dept)
+    assert "group robots" in caught.value.message
