@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "mediadesk.content",
     "mediadesk.publishing",
     "mediadesk.platforms",
+    "mediadesk.notifications",
     "mediadesk.jobs",
     "mediadesk.web",
 ]

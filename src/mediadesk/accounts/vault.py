@@ -18,6 +18,10 @@ from mediadesk import config
 
 ENV_VAR = "MEDIADESK_VAULT_KEYS"
 
+# Every vault-encrypted column ("app_label.Model" → fields; "" means no value), so that a re-key
+# re-encrypts them all before the old key is retired. Apps add theirs with register_encrypted.
+_ENCRYPTED: dict[str, tuple[str, ...]] = {"accounts.Credential": ("ciphertext",)}
+
 
 class VaultError(Exception):
     """The vault cannot decrypt: a key is missing or the ciphertext was altered."""
@@ -69,16 +73,21 @@ def decrypt(token: str) -> str:
         raise VaultError("cannot decrypt: the key is missing or the value was altered") from exc
 
 
+def register_encrypted(model_label: str, *fields: str) -> None:
+    """Declare another model's vault-encrypted text columns, for :func:`rekey`."""
+    _ENCRYPTED[model_label] = tuple(dict.fromkeys((*_ENCRYPTED.get(model_label, ()), *fields)))
+
+
 def rekey(new_key: bytes | None = None) -> int:
-    """Re-encrypt every credential under a new key, then retire the old ones.
+    """Re-encrypt every credential (and every registered column) under a new key, then retire
+    the old ones; the number of rows re-encrypted.
 
     With keys from the environment the caller must pass the new key and update the variable
     afterwards; with the key file, the file first holds new + old keys (so a crash midway
     leaves everything readable) and finally only the new key.
     """
+    from django.apps import apps
     from django.db import transaction
-
-    from mediadesk.accounts.models import Credential
 
     old = list(_read_keys())
     new_key = new_key or Fernet.generate_key()
@@ -89,13 +98,21 @@ def rekey(new_key: bytes | None = None) -> int:
     rotating = MultiFernet([Fernet(new_key), *(Fernet(k) for k in old)])
     count = 0
     with transaction.atomic():
-        for credential in Credential.objects.select_for_update().iterator():
-            try:
-                fresh = rotating.rotate(credential.ciphertext.encode("ascii"))
-            except InvalidToken as exc:
-                raise VaultError(f"credential {credential.pk} cannot be decrypted") from exc
-            Credential.objects.filter(pk=credential.pk).update(ciphertext=fresh.decode("ascii"))
-            count += 1
+        for label, fields in _ENCRYPTED.items():
+            model = apps.get_model(label)
+            for row in model.objects.select_for_update().only("pk", *fields).iterator():
+                fresh = {}
+                for field in fields:
+                    value = getattr(row, field)
+                    if not value:
+                        continue
+                    try:
+                        fresh[field] = rotating.rotate(value.encode("ascii")).decode("ascii")
+                    except InvalidToken as exc:
+                        raise VaultError(f"{label} {row.pk} cannot be decrypted") from exc
+                if fresh:
+                    model.objects.filter(pk=row.pk).update(**fresh)
+                    count += 1
     if using_file:
         _write_keys(key_file(), [new_key])
     return count

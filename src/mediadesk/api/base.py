@@ -112,6 +112,7 @@ def _register_routers() -> None:
     from mediadesk.audit.api import router as audit_router
     from mediadesk.compliance.api import router as compliance_router
     from mediadesk.content.api import router as content_router
+    from mediadesk.notifications.api import router as notifications_router
     from mediadesk.orgs.api import router as orgs_router
     from mediadesk.platforms.api import router as platforms_router
 
@@ -121,6 +122,7 @@ def _register_routers() -> None:
     api.add_router("/", compliance_router)
     api.add_router("/", platforms_router)
     api.add_router("/", content_router)
+    api.add_router("/", notifications_router)
 
 
 _register_routers()

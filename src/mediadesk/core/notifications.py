@@ -1,13 +1,21 @@
-"""Sending in-app notifications (other channels hook in here as later issues add them)."""
+"""Notifying people: the in-app notification, then the channels each recipient chose.
+
+``notify`` is what every app calls. It creates the in-app rows here and hands them to
+:mod:`mediadesk.notifications.dispatch`, which adds e-mail and group-robot deliveries according
+to each person's preferences and sends them as jobs once the surrounding transaction commits.
+"""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from typing import Any
 
 from django.db import IntegrityError, transaction
 
 from mediadesk.core.models import Notification
+
+logger = logging.getLogger("mediadesk.notifications")
 
 
 def notify(
@@ -19,7 +27,11 @@ def notify(
     link: str = "",
     dedupe_key: str = "",
 ) -> list[Notification]:
-    """Notify each active recipient once; a repeated ``dedupe_key`` is not sent again."""
+    """Notify each active recipient once; a repeated ``dedupe_key`` is not sent again.
+
+    ``kind`` is a dotted name (``content.review.awaiting``); its first part decides the
+    category people choose channels for (see ``mediadesk.notifications.categories``).
+    """
     sent = []
     for person in {p.pk: p for p in recipients if getattr(p, "is_active", False)}.values():
         try:
@@ -36,4 +48,18 @@ def notify(
                 )
         except IntegrityError:
             continue  # already told about this
+    if sent:
+        _other_channels(sent, kind=kind, title=title, body=body, link=link, dedupe_key=dedupe_key)
     return sent
+
+
+def _other_channels(sent: list[Notification], **event: str) -> None:
+    # The in-app notifications stand even if the other channels cannot be prepared: a broken
+    # robot lookup must not undo the review decision or reminder that triggered it.
+    from mediadesk.notifications.dispatch import fan_out
+
+    try:
+        with transaction.atomic():
+            fan_out(sent, **event)
+    except Exception:
+        logger.exception("notification %s: e-mail and robot deliveries not prepared", sent[0].pk)

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from mediadesk.notifications.selectors import unread_count
 from mediadesk.orgs.permissions import Action, can
 
 
@@ -39,6 +40,10 @@ SETTINGS_ITEMS: tuple[NavItem, ...] = (
     NavItem("people", _("People"), "web:people", "users", (A.PERSON_VIEW,)),
     NavItem("roles", _("Roles"), "web:roles", "key", (A.PERSON_VIEW,)),
     NavItem("tokens", _("API tokens"), "web:tokens", "token"),
+    NavItem(
+        "notification_settings", _("Notification settings"), "web:notification_settings", "bell"
+    ),
+    NavItem("robots", _("Group robots"), "web:robots", "bell", (A.SETTINGS_MANAGE,)),
 )
 
 ACCOUNT_ITEMS: tuple[NavItem, ...] = (
@@ -72,6 +77,7 @@ COMPLIANCE_ITEMS: tuple[NavItem, ...] = (
 
 NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("dashboard", _("Dashboard"), "web:dashboard", "home"),
+    NavItem("notifications", _("Notifications"), "web:notifications", "bell"),
     NavItem(
         "accounts",
         _("Account matrix"),
@@ -136,6 +142,12 @@ _SECTION_OF_URL = {
     "person_detail": "people",
     "roles": "roles",
     "tokens": "tokens",
+    "notifications": "notifications",
+    "notification_open": "notifications",
+    "notification_settings": "notification_settings",
+    "robots": "robots",
+    "robot_test": "robots",
+    "robot_remove": "robots",
     # the account matrix
     "accounts": "account_matrix",
     "account_list": "account_list",
@@ -180,10 +192,11 @@ def _entry(item: NavItem, active: str, children: list[dict[str, Any]]) -> dict[s
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
-    """``nav_items``: the sections this person may open, with the current one marked."""
+    """``nav_items``: the sections this person may open, with the current one marked;
+    ``unread_notifications`` for the badge in the top bar (one COUNT query)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_items": [], "nav_active": ""}
+        return {"nav_items": [], "nav_active": "", "unread_notifications": 0}
     active = _active_key(request)
     items = []
     for item in NAV_ITEMS:
@@ -196,4 +209,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         if children:
             entry["url"] = children[0]["url"]
         items.append(entry)
-    return {"nav_items": items, "nav_active": active}
+    return {
+        "nav_items": items,
+        "nav_active": active,
+        "unread_notifications": unread_count(user=user),
+    }

@@ -8,6 +8,7 @@ from mediadesk.web.views import (
     auth,
     compliance,
     home,
+    notifications,
     oauth,
     org,
     people,
@@ -80,4 +81,19 @@ urlpatterns = [
     ),
     path("settings/roles/", people.roles, name="roles"),
     path("settings/tokens/", tokens.tokens, name="tokens"),
+    # Notifications: the centre, my channels, units' group robots.
+    path("notifications/", notifications.notification_center, name="notifications"),
+    path(
+        "notifications/<int:notification_id>/open/",
+        notifications.notification_open,
+        name="notification_open",
+    ),
+    path(
+        "settings/notifications/",
+        notifications.notification_settings,
+        name="notification_settings",
+    ),
+    path("settings/robots/", notifications.robots, name="robots"),
+    path("settings/robots/<int:robot_id>/test/", notifications.robot_test, name="robot_test"),
+    path("settings/robots/<int:robot_id>/remove/", notifications.robot_remove, name="robot_remove"),
 ]

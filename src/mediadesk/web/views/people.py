@@ -172,6 +172,7 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
         "can_manage": can_manage,
         "can_grant": bool(grant_units) and person.is_active,
         "can_audit": can(user, Action.AUDIT_VIEW),
+        "can_see_channels": can(user, Action.SETTINGS_MANAGE, person),
         "is_locked": services.login_locked_until(person) is not None,
         "profile_form": profile_form,
         "grant_form": grant_form,
