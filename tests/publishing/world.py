@@ -54,11 +54,14 @@ def build() -> World:
     )
 
 
-def approved_item(world: World, *accounts: Any, title: str = "新品上市推文") -> ContentItem:
+def approved_item(
+    world: World, *accounts: Any, title: str = "新品上市推文", author: Any = None
+) -> ContentItem:
     """An item with a variant per account, through submission and three approvals."""
     accounts = accounts or (world.wechat,)
+    author = author or world.author
     item = content.create_item(
-        actor=world.author,
+        actor=author,
         owning_unit=world.unit,
         title=title,
         variants=[
@@ -68,7 +71,7 @@ def approved_item(world: World, *accounts: Any, title: str = "新品上市推文
         target_exposure=300_000,
         target_interaction=10_000,
     )
-    state = content.submit_for_review(actor=world.author, item=item)
+    state = content.submit_for_review(actor=author, item=item)
     for reviewer in (world.l1, world.l2, world.l3):
         state.refresh_from_db()
         state = content.decide(
