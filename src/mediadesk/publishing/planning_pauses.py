@@ -102,27 +102,28 @@ def release_held(*, actor: Any, unit: OrgUnit | None = None) -> list[Publication
     for publication in held:
         if active_hold(publication.account, now) is not None:
             continue
-        updated = Publication.objects.filter(
-            pk=publication.pk, state=PublicationState.HELD, version=publication.version
-        ).update(
-            state=PublicationState.SCHEDULED,
-            released_at=now,
-            version=publication.version + 1,
-            updated_at=now,
-        )
-        if not updated:
-            continue  # moved or cancelled meanwhile
-        record_event(
-            action="publishing.publication.release",
-            actor=actor,
-            obj=publication,
-            before={"state": PublicationState.HELD, "version": publication.version},
-            after={
-                "state": PublicationState.SCHEDULED,
-                "version": publication.version + 1,
-                "released_at": now.isoformat(),
-            },
-        )
+        with transaction.atomic():  # the release and its audit entry stand or fall together
+            updated = Publication.objects.filter(
+                pk=publication.pk, state=PublicationState.HELD, version=publication.version
+            ).update(
+                state=PublicationState.SCHEDULED,
+                released_at=now,
+                version=publication.version + 1,
+                updated_at=now,
+            )
+            if not updated:
+                continue  # moved or cancelled meanwhile
+            record_event(
+                action="publishing.publication.release",
+                actor=actor,
+                obj=publication,
+                before={"state": PublicationState.HELD, "version": publication.version},
+                after={
+                    "state": PublicationState.SCHEDULED,
+                    "version": publication.version + 1,
+                    "released_at": now.isoformat(),
+                },
+            )
         publication.refresh_from_db()
         released.append(publication)
     return released

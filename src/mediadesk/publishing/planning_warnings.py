@@ -20,6 +20,7 @@ from typing import Any
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from mediadesk.accounts.models import AccountStatus, SocialAccount
 from mediadesk.orgs.models import OrgUnit
@@ -75,9 +76,9 @@ class Post:
 
 
 _PERIOD_NAMES = {
-    FrequencyPeriod.DAY: "每天",
-    FrequencyPeriod.WEEK: "每周",
-    FrequencyPeriod.MONTH: "每月",
+    FrequencyPeriod.DAY: gettext_lazy("a day"),
+    FrequencyPeriod.WEEK: gettext_lazy("a week"),
+    FrequencyPeriod.MONTH: gettext_lazy("a month"),
 }
 
 
