@@ -289,3 +289,18 @@ def test_a_different_owner_is_told(world):
     publication = schedule(world, owner=colleague).publication
     assert publication.owner == colleague
     assert Notification.objects.filter(recipient=colleague, kind="publishing.owner").exists()
+
+
+def test_a_platform_plan_row_of_another_unit_cannot_be_filled(world):
+    from mediadesk.publishing.plan_entries import create_plan_entry
+
+    other_unit = f.unit(world.group, name="示例地产")
+    entry = create_plan_entry(
+        actor=world.hq,
+        unit=other_unit,
+        platform="wechat_subscription",
+        planned_on=dt.date(2026, 3, 11),
+        topic="地产的计划",
+    )
+    with pytest.raises(ValidationFailed, match="another unit"):
+        schedule(world, plan_entry=entry)

@@ -183,6 +183,11 @@ def _lock_plan_entry(plan_entry: PlanEntry, account: SocialAccount) -> PlanEntry
             % {"p": entry.platform, "a": account.name},
             fields={"plan_entry": _("another platform")},
         )
+    if not account.owning_unit.path.startswith(entry.owning_unit.path):
+        raise ValidationFailed(
+            _("The plan entry belongs to another unit than %(a)s.") % {"a": account.name},
+            fields={"plan_entry": _("another unit")},
+        )
     if entry.publication is not None and entry.publication.state in LIVE_STATES:
         raise Conflict(
             _("The plan entry is already filled by publication #%(p)d.")
