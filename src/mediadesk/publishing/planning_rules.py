@@ -19,7 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from mediadesk.accounts.models import MatrixRole, Platform, SocialAccount
@@ -147,16 +147,34 @@ DEFAULT_RULES: tuple[tuple[str, str, str, int, int | None, str], ...] = (
 )
 
 
+#: pg_advisory_xact_lock key: two first readers at once must not both write the defaults.
+_SEED_LOCK = 0x6D646B_706C616E  # "mdk" "plan"
+
+
+def _defaults_exist() -> tuple[bool, bool]:
+    return (
+        BestTimeSlot.objects.filter(account__isnull=True).exists(),
+        FrequencyRule.objects.filter(account__isnull=True).exists(),
+    )
+
+
 @transaction.atomic
 def seed_default_planning() -> bool:
     """Write the seeds' best times and frequency defaults once; True when it wrote them.
 
-    Idempotent: nothing happens while any platform-level slot or default rule exists, so
-    defaults that people edited or deleted are not put back (delete every platform default
-    and they return with the next read).
+    Idempotent: the slots are written only while no platform-level slot exists, the rules only
+    while no default rule exists, so defaults that people edited or deleted are not put back
+    (delete every one of them and they return with the next read). The first check takes no
+    lock; only a writer serialises on PostgreSQL, so two first readers cannot both write.
     """
+    if all(_defaults_exist()):
+        return False  # the usual case: no lock taken
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_SEED_LOCK])
+    slots_exist, rules_exist = _defaults_exist()
     wrote = False
-    if not BestTimeSlot.objects.filter(account__isnull=True).exists():
+    if not slots_exist:
         for platforms, weekdays, starts, ends, kind, weight, label in DEFAULT_SLOTS:
             for platform in platforms:
                 BestTimeSlot.objects.create(
@@ -169,7 +187,7 @@ def seed_default_planning() -> bool:
                     label=label,
                 )
         wrote = True
-    if not FrequencyRule.objects.filter(account__isnull=True).exists():
+    if not rules_exist:
         for platform, role, period, minimum, maximum, note in DEFAULT_RULES:
             FrequencyRule.objects.create(
                 platform=platform,
@@ -239,15 +257,20 @@ class Rule:
     rule_id: int | None = None
 
 
-def rules_for(account: SocialAccount) -> list[Rule]:
-    """The account's own rules if it has any, else its platform's and matrix role's defaults;
-    plus its registered weekly target (ACC-1) as a weekly minimum unless a weekly rule of its
-    own says otherwise."""
-    own = list(FrequencyRule.objects.filter(account=account))
+def _applies(rule: FrequencyRule, account: SocialAccount) -> bool:
+    if rule.platform and rule.matrix_role:
+        return rule.platform == account.platform and rule.matrix_role == account.matrix_role
+    if rule.platform:
+        return rule.platform == account.platform
+    return bool(rule.matrix_role) and rule.matrix_role == account.matrix_role
+
+
+def _resolve(
+    account: SocialAccount, own: list[FrequencyRule], defaults: list[FrequencyRule]
+) -> list[Rule]:
     if own:
         rules = [Rule(r.period, r.minimum, r.maximum, "account", r.note, r.pk) for r in own]
     else:
-        seed_default_planning()
         rules = [
             Rule(
                 r.period,
@@ -257,10 +280,8 @@ def rules_for(account: SocialAccount) -> list[Rule]:
                 r.note,
                 r.pk,
             )
-            for r in FrequencyRule.objects.filter(account__isnull=True)
-            if (r.platform and r.platform == account.platform and not r.matrix_role)
-            or (r.matrix_role and r.matrix_role == account.matrix_role and not r.platform)
-            or (r.platform == account.platform and r.matrix_role == account.matrix_role)
+            for r in defaults
+            if _applies(r, account)
         ]
     target = account.target_posts_per_week
     if target and not any(
@@ -270,6 +291,23 @@ def rules_for(account: SocialAccount) -> list[Rule]:
             Rule(FrequencyPeriod.WEEK, target, None, "weekly_target", "账号每周目标发文数")
         )
     return rules
+
+
+def rules_for(account: SocialAccount) -> list[Rule]:
+    """The account's own rules if it has any, else its platform's and matrix role's defaults;
+    plus its registered weekly target (ACC-1) as a weekly minimum unless a weekly rule of its
+    own says otherwise."""
+    return rules_for_many([account])[account.pk]
+
+
+def rules_for_many(accounts: list[SocialAccount]) -> dict[int, list[Rule]]:
+    """:func:`rules_for` of several accounts in two queries (a whole group's calendar)."""
+    seed_default_planning()
+    own: dict[int, list[FrequencyRule]] = {a.pk: [] for a in accounts}
+    for rule in FrequencyRule.objects.filter(account_id__in=own):
+        own[rule.account_id].append(rule)
+    defaults = list(FrequencyRule.objects.filter(account__isnull=True))
+    return {a.pk: _resolve(a, own[a.pk], defaults) for a in accounts}
 
 
 # -- the platforms' quotas ------------------------------------------------------------------------

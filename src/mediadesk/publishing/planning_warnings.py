@@ -311,9 +311,10 @@ def calendar_warnings(
     if not accounts:
         return []
     ledger = Ledger(accounts, start, end)
+    book = rules.rules_for_many(accounts)
     found: list[PlanningWarning] = []
     for account in accounts:
-        for rule in rules.rules_for(account):
+        for rule in book[account.pk]:
             for p_start, p_end in rules.periods_overlapping(rule.period, start, end):
                 count = ledger.count(account.pk, p_start, p_end)
                 if count < rule.minimum:
