@@ -136,3 +136,18 @@ def test_another_units_account_cannot_be_chosen_as_scope(world):
     outsider = f.person(f.unit(world.group), "operator")
     with pytest.raises(PermissionDenied):
         resolve_scope(user=outsider, account_id=world.weibo.pk)
+
+
+def test_a_post_outside_the_best_times_is_flagged_on_the_calendar(world):
+    item = approved_item(world)
+    schedule_publication(
+        actor=world.author, variant=variant(item, world.wechat), at=local(2026, 3, 11, 14, 0)
+    )
+    cal = calendar(
+        user=world.author,
+        scope=PlanScope(account=world.wechat),
+        view="week",
+        anchor=dt.date(2026, 3, 11),
+    )
+    entry = day_of(cal, dt.date(2026, 3, 11)).entries[0]
+    assert [w.code for w in entry.warnings] == ["outside_best_time"]

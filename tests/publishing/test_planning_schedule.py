@@ -304,3 +304,16 @@ def test_a_platform_plan_row_of_another_unit_cannot_be_filled(world):
     )
     with pytest.raises(ValidationFailed, match="another unit"):
         schedule(world, plan_entry=entry)
+
+
+def test_activity_content_may_go_out_in_wechats_daytime_promotion_slot(world):
+    from mediadesk.content.models import Topic
+
+    item = approved_item(world)
+    topic = Topic.objects.create(
+        owning_unit=world.unit, name="618大促", category="activity", created_by=world.author
+    )
+    item.topic = topic
+    item.save(update_fields=["topic"])
+    result = schedule(world, item=item, at=local(2026, 3, 11, 14, 0))
+    assert result.warnings == []

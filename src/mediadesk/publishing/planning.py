@@ -83,7 +83,8 @@ def publication_snapshot(publication: Publication) -> dict[str, Any]:
     }
 
 
-def _is_promotion(item: ContentItem) -> bool:
+def is_promotion(item: ContentItem) -> bool:
+    """Activity content (活动类: sales, lotteries) may use the daytime promotion slots."""
     return bool(item.topic_id and item.topic.category == TopicCategory.ACTIVITY)
 
 
@@ -323,7 +324,7 @@ def schedule_publication(
     warnings = slot_warnings(
         account,
         at,
-        promotion=_is_promotion(item),
+        promotion=is_promotion(item),
         exclude_plan_entry=entry.pk if entry is not None else None,
     )
     try:
@@ -414,7 +415,7 @@ def reschedule_publication(
     at = _clean_time(at)
     _check_quota(account, at, locked.delivery, exclude=locked.pk)
     warnings = slot_warnings(
-        account, at, promotion=_is_promotion(item), exclude_publication=locked.pk
+        account, at, promotion=is_promotion(item), exclude_publication=locked.pk
     )
     before = publication_snapshot(locked)
     locked = _update_waiting(

@@ -39,7 +39,7 @@ from mediadesk.publishing.models import (
     SlotKind,
 )
 from mediadesk.publishing.plan_entries import STATUS_ZH, may_plan, plan_status
-from mediadesk.publishing.planning import WAITING_STATES
+from mediadesk.publishing.planning import WAITING_STATES, is_promotion
 from mediadesk.publishing.planning_warnings import (
     PlanningWarning,
     accounts_in,
@@ -106,7 +106,9 @@ def resolve_scope(
 
 def _publications(user: Any, scope: PlanScope) -> QuerySet[Publication]:
     qs = visible_to(
-        Publication.objects.select_related("account__owning_unit", "variant", "item", "owner"),
+        Publication.objects.select_related(
+            "account__owning_unit", "variant", "item__topic", "owner"
+        ),
         user,
         "account__owning_unit__path",
         "account_id",
@@ -256,7 +258,11 @@ def calendar(*, user: Any, scope: PlanScope, view: str, anchor: dt.date) -> Cale
         waiting = publication.state in WAITING_STATES
         found: list[PlanningWarning] = []
         if waiting:
-            kinds = (SlotKind.REGULAR, SlotKind.PROMOTION)
+            kinds = (
+                (SlotKind.REGULAR, SlotKind.PROMOTION)
+                if is_promotion(publication.item)
+                else (SlotKind.REGULAR,)
+            )
             if slots[account.pk] and rules.slot_at(slots[account.pk], local, kinds) is None:
                 found.append(
                     PlanningWarning(
