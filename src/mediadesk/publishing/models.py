@@ -429,3 +429,114 @@ class RepostTask(models.Model):
 
     def __str__(self) -> str:
         return f"repost of {self.source_id} on {self.account_id}"
+
+
+# -- the publish plan (PUB-1) and who reposts for a unit (PUB-7) ------------------------------
+
+
+class PlanEntry(models.Model):
+    """One row of the publish plan, the seed's 模板1 (PUB-1).
+
+    Planners write the plan before the content exists, so an entry names a day (and optionally
+    a time), an account or only a platform, a topic, a format and target figures. Scheduling an
+    approved item can fill it: the entry then links the item and its :class:`Publication`, and
+    its 状态 follows that publication (待发布 until published or withdrawn), so the engine never
+    has to know that plans exist.
+    """
+
+    owning_unit = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, related_name="plan_entries", verbose_name=_("unit")
+    )
+    account = models.ForeignKey(
+        "accounts.SocialAccount",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="plan_entries",
+        verbose_name=_("account"),
+    )
+    #: A ``Platform`` value; the account's platform when an account is set.
+    platform = models.CharField(_("platform"), max_length=30)
+    planned_on = models.DateField(_("date"), db_index=True)
+    #: Local time (``TIME_ZONE``); empty while only the day is planned.
+    planned_time = models.TimeField(_("time"), null=True, blank=True)
+    topic = models.CharField(_("topic"), max_length=300)
+    format = models.CharField(_("format"), max_length=100, blank=True)
+    #: The target figures as the planner wrote them ("曝光30万+，互动1万+") …
+    targets_text = models.CharField(_("target figures"), max_length=300, blank=True)
+    #: … and parsed (万 = 10,000), for 模板3's comparison with the actual figures.
+    target_exposure = models.PositiveBigIntegerField(_("target exposure"), default=0)
+    target_interaction = models.PositiveBigIntegerField(_("target interaction"), default=0)
+    target_conversion = models.PositiveBigIntegerField(_("target conversion"), default=0)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("owner"),
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("reviewer"),
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    item = models.ForeignKey(
+        "content.ContentItem",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="plan_entries",
+    )
+    publication = models.OneToOneField(
+        Publication,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="plan_entry",
+    )
+    #: Bumped by every change; an edit names the version it was made on.
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["planned_on", "planned_time", "pk"]
+        indexes = [
+            models.Index(fields=["owning_unit", "planned_on"], name="planentry_unit_day_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.planned_on} {self.topic}"
+
+
+class PropagationTarget(models.Model):
+    """An account that reposts for its business unit (PUB-7), when the unit chose its own.
+
+    Without rows for a unit, its targets are the defaults of ``propagation.default_targets``.
+    """
+
+    unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="propagation_targets")
+    account = models.ForeignKey(
+        "accounts.SocialAccount", on_delete=models.CASCADE, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["unit_id", "account_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "account"], name="propagation_target_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} → {self.account_id}"
