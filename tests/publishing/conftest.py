@@ -15,6 +15,12 @@ def clock():
         yield traveller
 
 
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Uploads land in a throw-away directory."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
 @pytest.fixture
 def world(db, clock) -> World:
     return build()

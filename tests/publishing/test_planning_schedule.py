@@ -19,7 +19,7 @@ from mediadesk.publishing.models import (
 from mediadesk.publishing.planning import schedule_publication
 from mediadesk.publishing.planning_pauses import create_blackout, pause_publishing
 from tests import factories as f
-from tests.publishing.world import approved_item, local, variant
+from tests.publishing.world import approved_item, goal_of, local, variant
 
 pytestmark = pytest.mark.django_db
 
@@ -93,6 +93,7 @@ def test_an_item_not_yet_approved_is_refused(world):
         owning_unit=world.unit,
         title="草稿",
         variants=[{"account": world.wechat, "body": "<p>草稿</p>"}],
+        goal=goal_of(world),
     )
     with pytest.raises(ValidationFailed, match="not approved") as caught:
         schedule(world, item=item)

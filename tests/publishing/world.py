@@ -8,8 +8,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from mediadesk.content import services as content
-from mediadesk.content.models import ContentItem, Variant
+from mediadesk.content.models import Asset, ContentItem, Goal, Variant
 from tests import factories as f
+from tests.content.world import make_asset, make_goal, mp4
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -54,6 +55,40 @@ def build() -> World:
     )
 
 
+def goal_of(world: World) -> Goal:
+    return Goal.objects.filter(owning_unit=world.unit).first() or make_goal(
+        world.unit, world.author, deadline=dt.date(2026, 12, 31)
+    )
+
+
+def _asset(world: World, kind: str) -> Asset:
+    existing = Asset.objects.filter(owning_unit=world.unit, kind=kind).first()
+    if existing is not None:
+        return existing
+    if kind == "video":
+        return make_asset(
+            world.unit, world.author, mp4(45), filename="unboxing.mp4", title="开箱视频"
+        )
+    return make_asset(world.unit, world.author)
+
+
+def _variant_input(world: World, account: Any, title: str) -> dict[str, Any]:
+    """What each platform needs to pass its checks: a cover on WeChat, a 30–60 s video on
+    Douyin, a picture on Xiaohongshu."""
+    data: dict[str, Any] = {
+        "account": account,
+        "title": title,
+        "body": "<p>新品上市，三大功能升级。</p>",
+    }
+    if account.platform.startswith("wechat_") and account.platform != "wechat_channels":
+        data["cover"] = _asset(world, "image").pk
+    elif account.platform == "douyin":
+        data["media"] = [_asset(world, "video").pk]
+    elif account.platform in {"xiaohongshu", "wechat_channels", "kuaishou", "bilibili"}:
+        data["media"] = [_asset(world, "image").pk]
+    return data
+
+
 def approved_item(
     world: World, *accounts: Any, title: str = "新品上市推文", author: Any = None
 ) -> ContentItem:
@@ -64,10 +99,8 @@ def approved_item(
         actor=author,
         owning_unit=world.unit,
         title=title,
-        variants=[
-            {"account": a, "title": title, "body": "<p>新品上市，三大功能升级。</p>"}
-            for a in accounts
-        ],
+        variants=[_variant_input(world, a, title) for a in accounts],
+        goal=goal_of(world),
         target_exposure=300_000,
         target_interaction=10_000,
     )
