@@ -318,6 +318,14 @@ class CopyVariantForm(forms.Form):
 # -- review -----------------------------------------------------------------------------------
 
 
+class _Ticks(forms.MultipleChoiceField):
+    """Checklist ticks: a line the stage no longer has (a form opened at an earlier stage) is
+    not an error here; the service keeps only the current stage's lines."""
+
+    def valid_value(self, value: Any) -> bool:
+        return True
+
+
 class DecisionForm(forms.Form):
     """A reviewer's decision; ``revision`` and ``version`` are what the page showed."""
 
@@ -328,9 +336,7 @@ class DecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Required to approve with a comment, request changes or reject."),
     )
-    checklist = forms.MultipleChoiceField(
-        label=_("Checklist"), required=False, widget=forms.CheckboxSelectMultiple
-    )
+    checklist = _Ticks(label=_("Checklist"), required=False, widget=forms.CheckboxSelectMultiple)
     override_reason = forms.CharField(
         label=_("Reason for overriding the blocking findings"),
         required=False,
