@@ -10,7 +10,7 @@ import pytest
 from mediadesk.content import services
 from mediadesk.content.models import ContentItem, ReviewStatus, WorkflowState
 from tests import factories as f
-from tests.content.world import approve, make_item, media_root, team  # noqa: F401 - fixtures
+from tests.content.world import approve, make_item
 from tests.web.conftest import client_for
 
 pytestmark = pytest.mark.django_db

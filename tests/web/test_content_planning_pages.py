@@ -12,14 +12,7 @@ from django.utils import timezone
 from mediadesk.content import planning, services
 from mediadesk.content.models import Asset, Goal, Topic, Workflow
 from tests import factories as f
-from tests.content.world import (  # noqa: F401 - fixtures
-    approve,
-    make_asset,
-    make_item,
-    media_root,
-    png,
-    team,
-)
+from tests.content.world import approve, make_asset, make_item, png
 from tests.web.conftest import client_for
 
 pytestmark = pytest.mark.django_db

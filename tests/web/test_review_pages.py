@@ -12,7 +12,7 @@ from mediadesk.audit.models import AuditEntry
 from mediadesk.content import services
 from mediadesk.content.models import ReviewStatus, StageDecision
 from mediadesk.content.selectors import REVIEW_FLOW_HEADERS
-from tests.content.world import act, approve, make_item, media_root, team  # noqa: F401
+from tests.content.world import act, approve, make_item
 from tests.web.conftest import client_for
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +37,7 @@ def decision(state, action="approve", **extra):
 
 
 def test_the_queue_lists_what_waits_at_my_stage_only(team):
-    item, state = submitted(team)
+    _item, state = submitted(team)
     html = client_for(team.l1).get("/review/").content.decode()
     assert f'href="/review/{state.pk}/"' in html
     assert "一审（内容策划）" in html
@@ -55,7 +55,7 @@ def test_the_decision_page_shows_variants_findings_and_the_stage_checklist(team)
     assert f'name="revision" value="{state.revision.number}"' in html
     assert f'name="version" value="{state.version}"' in html
     assert 'class="hl hl-warn"' in html and ">行业领先</mark>" in html
-    assert 'data-preview="%d"' % team.weibo.pk in html
+    assert f'data-preview="{team.weibo.pk}"' in html
     assert 'name="override_reason"' not in html  # not the legal stage
 
 
@@ -188,4 +188,3 @@ def test_the_excel_export_has_the_seeds_headers_and_is_audited(team):
 
 def test_the_export_is_a_post(team):
     assert client_for(team.l1).get("/review/flow/export/").status_code == 405
-

@@ -206,7 +206,7 @@ class VariantForm(forms.Form):
         if self.is_article:
             self.fields["body"].widget.attrs["data-rich-editor"] = "1"
         else:
-            self.fields["body"].label = _("Text")
+            self.fields["body"].label = _("Post text")
             self.fields["body"].widget.attrs["rows"] = 6
         self.extra_names = []
         for name, kind in EXTRA_FIELDS.get(self.platform, {}).items():

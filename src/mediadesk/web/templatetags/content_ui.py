@@ -60,3 +60,11 @@ def platform_labels(values: Any) -> list[str]:
 
     labels = dict(Platform.choices)
     return [str(labels.get(v, v)) for v in values or []]
+
+
+@register.filter
+def role_label(value: str) -> Any:
+    """A role value by its name in the interface language."""
+    from mediadesk.orgs.models import Role
+
+    return dict(Role.choices).get(value, value)

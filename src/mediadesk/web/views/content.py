@@ -32,6 +32,7 @@ from mediadesk.web.content_forms import (
     SubmitForm,
     VariantForm,
 )
+from mediadesk.web.forms import unit_choices
 from mediadesk.web.views.common import form_error, page_view, paginate, query_without_page
 from mediadesk.web.views.content_common import (
     asset_url_template,
@@ -108,7 +109,12 @@ def _status_of(
 ) -> dict[str, Any]:
     """Problems, delivery plan and preview of what the form holds (else of the saved variant)."""
     variant, error = saved, ""
-    if form.is_bound:
+    if not form.is_bound and saved is None:  # just added: judge the empty variant
+        try:
+            variant = draft_variant(actor=user, owning_unit=unit, data={"account": form.account})
+        except DomainError as exc:
+            error = exc.message
+    elif form.is_bound:
         if form.is_valid():
             try:
                 variant = draft_variant(actor=user, owning_unit=unit, data=form.payload())
@@ -216,7 +222,7 @@ def _editor(request: HttpRequest, *, unit: OrgUnit, item: ContentItem | None) ->
         "conflict": conflict,
         "asset_images": [a for a in assets if a.kind == "image"],
         "asset_url_template": asset_url_template(),
-        "draft_units": draft_units(user) if item is None else [],
+        "draft_units": unit_choices(draft_units(user)) if item is None else [],
         "copy_form": _copy_form(item, allowed) if item is not None else None,
         "op": op,
     }

@@ -77,13 +77,15 @@
     var timer = null;
 
     area.appendChild(clean(parse(textarea.value), document.createDocumentFragment(), true, urlFor));
+    if (!area.firstChild) area.innerHTML = "<p><br></p>"; // typing starts inside a paragraph
+    document.execCommand("defaultParagraphSeparator", false, "p");
     area.hidden = false;
     toolbar.hidden = false;
     root.classList.add("is-ready");
 
     function serialize() {
       var out = clean(area, document.createElement("div"), false, urlFor);
-      var html = out.innerHTML.replace(/<p><\/p>/g, "");
+      var html = out.innerHTML.replace(/<p>(<br>)?<\/p>/g, "");
       if (html === "<br>") html = "";
       if (textarea.value !== html) {
         textarea.value = html;
@@ -160,8 +162,8 @@
         run(button.getAttribute("data-cmd"));
       }
     });
-    area.addEventListener("keyup", remember);
-    area.addEventListener("mouseup", remember);
+    // Where the caret is, whatever moved it (keys, mouse, an input method's composition).
+    document.addEventListener("selectionchange", remember);
     area.addEventListener("input", changed);
     area.addEventListener("blur", function () { serialize(); });
     // Pasted text keeps only what the article may hold.
