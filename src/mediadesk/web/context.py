@@ -126,7 +126,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
         _("Review"),
         "web:review",
         "check",
-        (A.CONTENT_REVIEW_L1, A.CONTENT_REVIEW_L2, A.CONTENT_REVIEW_L3, A.CONTENT_DRAFT),
+        (A.CONTENT_VIEW,),  # the review flow table (模板2) is for every content reader
         children=REVIEW_ITEMS,
     ),
     NavItem(
