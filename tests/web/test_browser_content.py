@@ -230,6 +230,12 @@ def test_an_item_goes_through_three_levels_with_a_fix_and_a_round_of_changes(
             expect(timeline.locator(".dl-del del").first).to_contain_text("全网最低价")
             expect(timeline.locator(".dl-add ins").first).to_contain_text("限时特惠")
             _shot(editor, "4-approved")
+            # opening the editor and saving without a change keeps the approval
+            editor.click("#edit-item")
+            editor.click("#save-item")
+            expect(editor.locator("#item-state")).to_have_text("已批准")
+            item.refresh_from_db()
+            assert item.revision_number == 3
 
             # 7. The review flow table shows both rounds with every level's reviewer.
             legal.click(".nav a[data-nav=review_flow]")

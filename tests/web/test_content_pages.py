@@ -168,6 +168,20 @@ def test_saving_an_edit_makes_a_new_revision(team):
     assert (item.title, item.revision_number) == ("改过的标题", 2)
 
 
+def test_saving_the_editor_unchanged_makes_no_new_revision(team):
+    item = make_item(team, text="第一行\n第二行")
+    stored = {v.account_id: v for v in item.variants.all()}
+    data = editor_data(team, title=item.title, base_revision=1)
+    data[f"v{team.wechat.pk}-body"] = stored[team.wechat.pk].body
+    data[f"v{team.wechat.pk}-original_url"] = stored[team.wechat.pk].original_url
+    # the browser sends the Weibo text's line break back as CRLF
+    data[f"v{team.weibo.pk}-body"] = stored[team.weibo.pk].body.replace("\n", "\r\n")
+    response = client_for(team.author).post(f"/content/{item.pk}/edit/", data)
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.revision_number == 1
+
+
 def test_the_editor_marks_backup_content_through_the_service(team):
     item = make_item(team)
     data = editor_data(team, base_revision=1, backup_for="产品质量舆情应对")

@@ -63,6 +63,12 @@ def _split(value: str) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
 
 
+def _lines(value: str) -> str:
+    """Browsers send line breaks as CRLF; the content keeps LF, so an untouched text saved from
+    the page is the text it was (and makes no new revision)."""
+    return (value or "").replace("\r\n", "\n")
+
+
 # -- content items --------------------------------------------------------------------------
 
 
@@ -270,8 +276,8 @@ class VariantForm(forms.Form):
         return {
             "account": self.account,
             "title": data.get("title", ""),
-            "digest": data.get("digest", ""),
-            "body": data.get("body", ""),
+            "digest": _lines(data.get("digest", "")),
+            "body": _lines(data.get("body", "")),
             "original_url": data.get("original_url", ""),
             "media": list(data.get("media") or []),
             "cover": data.get("cover"),

@@ -83,7 +83,10 @@
     toolbar.hidden = false;
     root.classList.add("is-ready");
 
+    // Until the author changes something, the stored HTML goes back as it came: re-writing it
+    // here (attribute order, empty alt) would make a new revision out of nothing.
     function serialize() {
+      if (!root.hasAttribute("data-rte-dirty")) return false;
       var out = clean(area, document.createElement("div"), false, urlFor);
       var html = out.innerHTML.replace(/<p>(<br>)?<\/p>/g, "");
       if (html === "<br>") html = "";
@@ -95,6 +98,7 @@
     }
 
     function changed() {
+      root.setAttribute("data-rte-dirty", "1");
       window.clearTimeout(timer);
       timer = window.setTimeout(function () {
         if (serialize()) textarea.dispatchEvent(new Event("change", { bubbles: true }));
@@ -201,7 +205,7 @@
 
   // Before htmx collects the form for a preview, the editors write what they hold.
   document.addEventListener("htmx:configRequest", function (event) {
-    document.querySelectorAll("[data-rte-ready]").forEach(function (root) {
+    document.querySelectorAll("[data-rte-dirty]").forEach(function (root) {
       var textarea = root.querySelector("textarea");
       var area = root.querySelector(".rte-area");
       var template = root.getAttribute("data-asset-url") || "";
