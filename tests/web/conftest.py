@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 
 from tests import factories as f
+from tests.content.world import media_root, team  # noqa: F401 - the content pages' fixtures
 from tests.web.accounts_world import world  # noqa: F401 - the account pages' fixture
 
 

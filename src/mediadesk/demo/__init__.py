@@ -8,10 +8,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from mediadesk.demo.accounts import seed_accounts
+from mediadesk.demo.content import seed_content
 from mediadesk.demo.orgs import DEMO_PASSWORD, DEMO_USERS, seed_orgs
 from mediadesk.demo.platforms import seed_platforms
 
-STEPS: list[Callable[[], None]] = [seed_orgs, seed_accounts, seed_platforms]
+STEPS: list[Callable[[], None]] = [seed_orgs, seed_accounts, seed_platforms, seed_content]
 
 
 def load_demo() -> None:

@@ -44,6 +44,7 @@ SETTINGS_ITEMS: tuple[NavItem, ...] = (
         "notification_settings", _("Notification settings"), "web:notification_settings", "bell"
     ),
     NavItem("robots", _("Group robots"), "web:robots", "bell", (A.SETTINGS_MANAGE,)),
+    NavItem("workflows", _("Review workflows"), "web:workflows", "check", (A.SETTINGS_MANAGE,)),
 )
 
 ACCOUNT_ITEMS: tuple[NavItem, ...] = (
@@ -70,6 +71,30 @@ ACCOUNT_ITEMS: tuple[NavItem, ...] = (
     ),
 )
 
+CONTENT_ITEMS: tuple[NavItem, ...] = (
+    NavItem("content_list", _("Content list"), "web:content", "file", (A.CONTENT_VIEW,)),
+    NavItem("content_goals", _("Goals"), "web:content_goals", "file", (A.CONTENT_VIEW,)),
+    NavItem("content_topics", _("Topic matrix"), "web:content_topics", "grid", (A.CONTENT_VIEW,)),
+    NavItem("content_assets", _("Media library"), "web:content_assets", "file", (A.CONTENT_VIEW,)),
+    NavItem(
+        "content_backups", _("Backup content"), "web:content_backups", "file", (A.CONTENT_VIEW,)
+    ),
+)
+
+REVIEW_ITEMS: tuple[NavItem, ...] = (
+    NavItem(
+        "review_awaiting",
+        _("Awaiting my review"),
+        "web:review",
+        "check",
+        (A.CONTENT_REVIEW_L1, A.CONTENT_REVIEW_L2, A.CONTENT_REVIEW_L3),
+    ),
+    NavItem(
+        "review_returned", _("Returned to me"), "web:review_returned", "check", (A.CONTENT_DRAFT,)
+    ),
+    NavItem("review_flow", _("Review flow table"), "web:review_flow", "file", (A.CONTENT_VIEW,)),
+)
+
 COMPLIANCE_ITEMS: tuple[NavItem, ...] = (
     NavItem("compliance_check", _("Check copy"), "web:compliance_check", "check"),
     NavItem("compliance_lexicon", _("Lexicon"), "web:compliance_lexicon", "file"),
@@ -86,7 +111,9 @@ NAV_ITEMS: tuple[NavItem, ...] = (
         (A.ACCOUNT_VIEW,),
         children=ACCOUNT_ITEMS,
     ),
-    NavItem("content", _("Content"), "web:content", "file", (A.CONTENT_VIEW,)),
+    NavItem(
+        "content", _("Content"), "web:content", "file", (A.CONTENT_VIEW,), children=CONTENT_ITEMS
+    ),
     NavItem(
         "compliance",
         _("Compliance check"),
@@ -99,7 +126,8 @@ NAV_ITEMS: tuple[NavItem, ...] = (
         _("Review"),
         "web:review",
         "check",
-        (A.CONTENT_REVIEW_L1, A.CONTENT_REVIEW_L2, A.CONTENT_REVIEW_L3, A.CONTENT_DRAFT),
+        (A.CONTENT_VIEW,),  # the review flow table (模板2) is for every content reader
+        children=REVIEW_ITEMS,
     ),
     NavItem(
         "calendar",
@@ -130,7 +158,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
 # Which navigation key a URL name belongs to, for highlighting the current section.
 _SECTION_OF_URL = {
     "dashboard": "dashboard",
-    **{m: m for m in ("accounts", "content", "review", "calendar", "inbox", "analytics", "risk")},
+    **{m: m for m in ("accounts", "calendar", "inbox", "analytics", "risk")},
     "audit": "audit",
     "audit_export": "audit",
     "audit_verify": "audit",
@@ -166,6 +194,29 @@ _SECTION_OF_URL = {
     "company_names": "brand_standards",
     "personal_check": "personal_check",
     "person_offboard": "people",
+    # content and review
+    "content": "content_list",
+    "content_new": "content_list",
+    "content_preview": "content_list",
+    "content_detail": "content_list",
+    "content_edit": "content_list",
+    "content_copy_variant": "content_list",
+    "content_goals": "content_goals",
+    "content_goal": "content_goals",
+    "content_topics": "content_topics",
+    "content_topic": "content_topics",
+    "content_assets": "content_assets",
+    "content_asset": "content_assets",
+    "content_asset_file": "content_assets",
+    "content_backups": "content_backups",
+    "review": "review_awaiting",
+    "review_round": "review_awaiting",
+    "review_returned": "review_returned",
+    "review_flow": "review_flow",
+    "review_flow_export": "review_flow",
+    "workflows": "workflows",
+    "workflow_new": "workflows",
+    "workflow_detail": "workflows",
     # compliance
     "compliance_check": "compliance_check",
     "compliance_lexicon": "compliance_lexicon",

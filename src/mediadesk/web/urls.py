@@ -7,12 +7,16 @@ from mediadesk.web.views import (
     audit,
     auth,
     compliance,
+    content,
     home,
     notifications,
     oauth,
     org,
     people,
+    planning,
+    review,
     tokens,
+    workflows,
 )
 
 app_name = "web"
@@ -65,6 +69,27 @@ urlpatterns = [
         compliance.compliance_entry_remove,
         name="compliance_entry_remove",
     ),
+    # Content planning (CNT-1 … CNT-5).
+    path("content/", content.content_list, name="content"),
+    path("content/new/", content.content_new, name="content_new"),
+    path("content/preview/", content.content_preview, name="content_preview"),
+    path("content/<int:item_id>/", content.content_detail, name="content_detail"),
+    path("content/<int:item_id>/edit/", content.content_edit, name="content_edit"),
+    path("content/<int:item_id>/copy/", content.content_copy_variant, name="content_copy_variant"),
+    path("content/goals/", planning.goals, name="content_goals"),
+    path("content/goals/<int:goal_id>/", planning.goal_detail, name="content_goal"),
+    path("content/topics/", planning.topics, name="content_topics"),
+    path("content/topics/<int:topic_id>/", planning.topic_detail, name="content_topic"),
+    path("content/assets/", planning.assets, name="content_assets"),
+    path("content/assets/<int:asset_id>/", planning.asset_detail, name="content_asset"),
+    path("content/assets/<int:asset_id>/file/", planning.asset_file, name="content_asset_file"),
+    path("content/backups/", planning.backups, name="content_backups"),
+    # Review (REV-1 … REV-4).
+    path("review/", review.review_queue, name="review"),
+    path("review/returned/", review.review_returned, name="review_returned"),
+    path("review/flow/", review.review_flow, name="review_flow"),
+    path("review/flow/export/", review.review_flow_export, name="review_flow_export"),
+    path("review/<int:round_id>/", review.review_round, name="review_round"),
     path("audit/", audit.audit_log, name="audit"),
     path("audit/verify/", audit.audit_verify, name="audit_verify"),
     path("audit/export/", audit.audit_export, name="audit_export"),
@@ -81,6 +106,13 @@ urlpatterns = [
     ),
     path("settings/roles/", people.roles, name="roles"),
     path("settings/tokens/", tokens.tokens, name="tokens"),
+    path("settings/workflows/", workflows.workflow_list, name="workflows"),
+    path("settings/workflows/new/", workflows.workflow_new, name="workflow_new"),
+    path(
+        "settings/workflows/<int:workflow_id>/",
+        workflows.workflow_detail,
+        name="workflow_detail",
+    ),
     # Notifications: the centre, my channels, units' group robots.
     path("notifications/", notifications.notification_center, name="notifications"),
     path(

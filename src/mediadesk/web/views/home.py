@@ -23,20 +23,6 @@ class Placeholder:
 
 
 PLACEHOLDER_MODULES: dict[str, Placeholder] = {
-    "content": Placeholder(
-        _(
-            "Goals, topics and content items with one variant per platform, drafted by "
-            "operators and checked for banned and extreme words before review."
-        ),
-        "CNT · CMP",
-    ),
-    "review": Placeholder(
-        _(
-            "The three-level review (L1 content planner, L2 department manager, L3 legal / PR): "
-            "a queue of items awaiting your decision and the history of every decision."
-        ),
-        "REV",
-    ),
     "calendar": Placeholder(
         _(
             "Scheduled and published posts of all accounts on one calendar, with the "
