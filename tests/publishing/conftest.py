@@ -9,14 +9,13 @@ own request log and state, never only on our database.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
 import time_machine
-from datetime import UTC
 
 from mediadesk.accounts.credentials import store_credential
 from mediadesk.jobs import services as jobs
