@@ -113,12 +113,14 @@ def _register_routers() -> None:
     from mediadesk.compliance.api import router as compliance_router
     from mediadesk.orgs.api import router as orgs_router
     from mediadesk.platforms.api import router as platforms_router
+    from mediadesk.publishing.api import router as publishing_router
 
     api.add_router("/", orgs_router)
     api.add_router("/audit", audit_router)
     api.add_router("/", accounts_router)
     api.add_router("/", compliance_router)
     api.add_router("/", platforms_router)
+    api.add_router("/", publishing_router)
 
 
 _register_routers()

@@ -943,15 +943,15 @@ def _to_person(
     if reason:
         data["package"]["reason"] = reason
     with transaction.atomic():
-        if not _transition(
-            pub,
+        changes = {
             **(fields or {}),
-            state=S.AWAITING_PERSON,
-            claimed_by="",
-            claimed_at=None,
-            next_check_at=None,
-            platform_data=data,
-        ):
+            "state": S.AWAITING_PERSON,
+            "claimed_by": "",
+            "claimed_at": None,
+            "next_check_at": None,
+            "platform_data": data,
+        }
+        if not _transition(pub, **changes):
             raise LostLease(pub.pk)
         _attempt(
             pub,
