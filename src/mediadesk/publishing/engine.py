@@ -147,13 +147,19 @@ def _key(pk: int, version: int, suffix: str = "") -> str:
 
 def schedule_advance(pub: Publication, run_at: datetime | None = None, suffix: str = "") -> None:
     """Queue the next step of ``pub`` at its current version (inside the caller's transaction,
-    so the job exists exactly when the state change committed)."""
-    enqueue(
-        ADVANCE_TASK,
-        {"publication": pub.pk, "version": pub.version},
-        run_at=run_at,
-        dedupe_key=_key(pub.pk, pub.version, suffix),
-        max_attempts=3,
+    so the job exists exactly when the state change committed). One ``INSERT … ON CONFLICT DO
+    NOTHING``: the key makes a second queueing of the same step a no-op."""
+    Job.objects.bulk_create(
+        [
+            Job(
+                name=ADVANCE_TASK,
+                payload={"publication": pub.pk, "version": pub.version},
+                run_at=run_at or timezone.now(),
+                max_attempts=3,
+                dedupe_key=_key(pub.pk, pub.version, suffix),
+            )
+        ],
+        ignore_conflicts=True,
     )
 
 
@@ -172,6 +178,14 @@ def _locked(pk: int) -> Publication:
     qs = _related()
     if connection.features.has_select_for_update:
         qs = qs.select_for_update(of=("self",))
+    return qs.get(pk=pk)
+
+
+def _locked_row(pk: int) -> Publication:
+    """Only the row's own columns, locked (no joins): for re-checking state and version."""
+    qs = Publication.objects.all()
+    if connection.features.has_select_for_update:
+        qs = qs.select_for_update()
     return qs.get(pk=pk)
 
 
@@ -848,7 +862,7 @@ def _adopt(
     pub = lease.pub
     now = timezone.now()
     with transaction.atomic():
-        current = _locked(pub.pk)
+        current = _locked_row(pub.pk)
         mine = current.version == pub.version and current.claimed_by == lease.token
         if attempt is not None:
             _finish_attempt(
