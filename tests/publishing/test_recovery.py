@@ -35,9 +35,12 @@ def _claimed_job(pub):
 
 
 def test_a_stale_claim_goes_back_to_scheduled_and_is_sent_once(team, wechat, sim, clock, settings):
+    from mediadesk.jobs.models import Job
+
     pub = _due(team, wechat)
     clock.move_to(T0)
-    engine.dispatch_due()  # claimed, then the worker that had its job died before starting it
+    engine.dispatch_due()  # claimed, then its job was lost (a broker without persistence)
+    Job.objects.filter(name=engine.ADVANCE_TASK).update(status="failed")
     pub.refresh_from_db()
     assert pub.state == S.CLAIMED
 
@@ -132,3 +135,19 @@ def test_a_lost_follow_up_job_is_queued_again(team, wechat, sim, clock, settings
 
     pub.refresh_from_db()
     assert pub.state == S.PUBLISHED, explain(pub)
+
+
+def test_a_claim_waiting_in_a_backlog_is_not_released(team, wechat, sim, clock, settings):
+    pub = _due(team, wechat)
+    clock.move_to(T0)
+    engine.dispatch_due()  # its send job waits in the queue behind thousands of others
+
+    clock.shift(timedelta(seconds=settings.MEDIADESK_PUBLISH_CLAIM_TIMEOUT_SECONDS + 1))
+    report = engine.sweep()
+
+    pub.refresh_from_db()
+    assert report["released"] == 0 and pub.state == S.CLAIMED
+    run()
+    pub.refresh_from_db()
+    assert pub.state in (S.SUBMITTED, S.PUBLISHED), explain(pub)
+    assert sim.calls("/cgi-bin/draft/add") == 1

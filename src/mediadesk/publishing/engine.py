@@ -46,7 +46,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import CharField, Exists, F, OuterRef, Q, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -1368,12 +1369,18 @@ def sweep(*, now: datetime | None = None) -> dict[str, int]:
     """Recover what dead workers and lost jobs left behind; safe to run anywhere, any time."""
     now = now or timezone.now()
     cutoff = now - claim_timeout()
-    released = Publication.objects.filter(state=S.CLAIMED, claimed_at__lt=cutoff).update(
-        state=S.SCHEDULED,
-        version=F("version") + 1,
-        claimed_by="",
-        claimed_at=None,
-        updated_at=now,
+    # A stale claim whose send job still waits in the queue (a backlog, not a death) keeps its
+    # place; one whose job is gone or finished goes back to "scheduled".
+    released = (
+        Publication.objects.filter(state=S.CLAIMED, claimed_at__lt=cutoff)
+        .exclude(Exists(_live_job(OuterRef("pk"), OuterRef("version"))))
+        .update(
+            state=S.SCHEDULED,
+            version=F("version") + 1,
+            claimed_by="",
+            claimed_at=None,
+            updated_at=now,
+        )
     )
     if released:
         log.warning("%s claimed publication(s) went stale and are scheduled again", released)
@@ -1416,6 +1423,18 @@ def sweep(*, now: datetime | None = None) -> dict[str, int]:
                 schedule_advance(pub, now)
                 lost += 1
     return {"released": released, "taken_over": taken, "requeued": lost}
+
+
+def _live_job(pk: Any, version: Any) -> Any:
+    """Queued or running send jobs of publication ``pk`` at ``version`` (by their key)."""
+    key = Concat(
+        Value("publishing:"),
+        Cast(pk, CharField()),
+        Value(":v"),
+        Cast(version, CharField()),
+        output_field=CharField(),
+    )
+    return Job.objects.filter(dedupe_key=key, status__in=[Job.Status.QUEUED, Job.Status.RUNNING])
 
 
 def tick() -> dict[str, int]:
