@@ -265,3 +265,24 @@ def test_someone_without_the_publish_permission_cannot_resolve(team, wechat, sim
             published=True,
             url="https://mp.weixin.qq.com/s?x=1",
         )
+
+
+def test_a_weibo_post_with_a_topic_goes_to_a_person_and_is_confirmed(team, sim, clock):
+    from tests.publishing.conftest import weibo_account
+
+    account = weibo_account(team, sim)
+    body = "<p>#新品上市# 欢迎体验 https://mediadesk.example/n</p>"
+    pub = pf.publication(
+        pf.approved_item(team, account, body=body), account, at=T0, owner=team.author
+    )
+
+    clock.move_to(T0)
+    run()
+    pub.refresh_from_db()
+    assert pub.state == S.AWAITING_PERSON, explain(pub)
+    assert "app" in pub.platform_data["package"]["reason"]
+    assert sim.calls("/weibo/2/statuses/share.json") == 0
+
+    link = "https://weibo.com/1234567890/Nabcdef"
+    pub = services.confirm_assisted(actor=team.author, publication=pub, url=link)
+    assert pub.state == S.PUBLISHED and pub.url == link

@@ -33,8 +33,13 @@ from mediadesk.jobs.services import enqueue
 from mediadesk.orgs.models import RoleAssignment, User
 from mediadesk.orgs.permissions import ROLE_ACTIONS, Action, can, require
 from mediadesk.platforms.bindings import connector_for
-from mediadesk.platforms.connectors.errors import ConnectorError
-from mediadesk.platforms.connectors.values import CreatedPost, PostState
+from mediadesk.platforms.connectors.errors import ConnectorError, NotSupported
+from mediadesk.platforms.connectors.values import (
+    CreatedPost,
+    PostState,
+    PublishResult,
+    PublishState,
+)
 from mediadesk.publishing import engine
 from mediadesk.publishing.models import (
     AttemptOutcome,
@@ -317,6 +322,10 @@ def confirm_assisted(
     try:
         with connector_for(pub.account) as connector:
             result = connector.confirm(created, link)
+    except NotSupported:
+        # An API platform that could not take this post (a Weibo #topic#, say): a person
+        # posted it in the app; its link is what we can record.
+        result = PublishResult(PublishState.PUBLISHED, urls=(link,))
     except ConnectorError as exc:
         raise ValidationFailed(exc.message, fields={"url": exc.message}) from exc
     before = _snapshot(pub)
