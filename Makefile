@@ -12,13 +12,14 @@ export MEDIADESK_DATA_DIR ?= $(CURDIR)/var
 PG_URL ?= postgres://postgres@127.0.0.1:5432/mediadesk
 REDIS_URL ?= redis://127.0.0.1:6379/14
 
-.PHONY: help venv node run test test-services bench lint format system-deps check-services clean
+.PHONY: help venv node run test test-services bench bench-publishing lint format system-deps check-services clean
 
 help:
 	@echo "make run            start mediadesk on http://$(HOST):$(PORT) with demo data"
 	@echo "make test           ruff + the whole suite on the embedded default (SQLite, no server)"
 	@echo "make test-services  the suite on PostgreSQL with Redis and Celery workers"
 	@echo "make bench          speed and quality figures"
+	@echo "make bench-publishing  publishing throughput and lateness (PostgreSQL, Redis, minutes)"
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -74,6 +75,10 @@ test-services: venv node system-deps check-services
 
 bench: venv node
 	$(BIN)/python -m mediadesk.bench
+
+bench-publishing: venv check-services
+	BENCH_DATABASE_URL="$(dir $(PG_URL))mediadesk_bench" BENCH_REDIS_URL="$(dir $(REDIS_URL))13" \
+	  $(BIN)/python -m mediadesk.bench publishing
 
 clean:
 	rm -rf $(VENV) node_modules test-output

@@ -115,6 +115,7 @@ def _register_routers() -> None:
     from mediadesk.notifications.api import router as notifications_router
     from mediadesk.orgs.api import router as orgs_router
     from mediadesk.platforms.api import router as platforms_router
+    from mediadesk.publishing.api import router as publishing_router
     from mediadesk.publishing.planning_api import router as planning_router
 
     api.add_router("/", orgs_router)
@@ -125,6 +126,7 @@ def _register_routers() -> None:
     api.add_router("/", content_router)
     api.add_router("/", notifications_router)
     api.add_router("/planning", planning_router)
+    api.add_router("/", publishing_router)
 
 
 _register_routers()

@@ -17,6 +17,9 @@ def main(argv: list[str]) -> int:
         if name.startswith("_"):
             continue
         module = importlib.import_module(f"mediadesk.bench.{name}")
+        if not argv and not getattr(module, "RUN_BY_DEFAULT", True):
+            print(f"\n=== bench: {name} — long; run it with python -m mediadesk.bench {name}")
+            continue
         print(f"\n=== bench: {name} ===", flush=True)
         started = time.perf_counter()
         try:

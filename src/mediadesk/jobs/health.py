@@ -79,6 +79,13 @@ def _guarded(check: Callable[[datetime], dict[str, Any]], now: datetime) -> dict
         return {"ok": False, "error": type(exc).__name__}
 
 
+def check_publishing(now: datetime) -> dict[str, Any]:
+    """Due posts nobody claims, and posts stuck mid-way (``publishing.health``)."""
+    from mediadesk.publishing.health import check_publishing as check
+
+    return check(now)
+
+
 def report() -> dict[str, Any]:
     """``{"status": "ok"|"unhealthy", "checks": {...}}``; any failing check makes it unhealthy."""
     now = timezone.now()
@@ -87,6 +94,7 @@ def report() -> dict[str, Any]:
         ("worker", check_worker),
         ("scheduler", check_scheduler),
         ("jobs", check_jobs),
+        ("publishing", check_publishing),
     ):
         if checks["database"]["ok"]:
             checks[name] = _guarded(check, now)

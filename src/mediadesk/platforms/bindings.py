@@ -212,7 +212,11 @@ def _connector(account: SocialAccount, *, authorizing: bool, options: dict[str, 
         )
     base_url = resolve_base_url(binding)
     ref = ref_for_account(
-        account, app_id=binding.app_id, base_url=base_url, options=dict(binding.options)
+        account,
+        app_id=binding.app_id,
+        base_url=base_url,
+        options=dict(binding.options),
+        timeout=float(getattr(settings, "MEDIADESK_PLATFORM_TIMEOUT_SECONDS", 15.0)),
     )
     if "store" not in options:
         options["store"] = DbTokenStore(account=account, aliases={base_url: binding.base_url})

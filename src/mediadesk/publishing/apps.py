@@ -7,6 +7,6 @@ class PublishingConfig(AppConfig):
     verbose_name = "Calendar and publishing"
 
     def ready(self) -> None:
-        # Permission scopes of the planning records, and the planning jobs (the job registry
-        # autodiscovers only ``tasks.py``, which the engine owns).
-        from mediadesk.publishing import planning_scopes, planning_tasks  # noqa: F401
+        # Permission scopes of the publishing and planning records, and the planning jobs (the
+        # job registry autodiscovers only ``tasks.py``, which holds the engine's).
+        from mediadesk.publishing import planning_scopes, planning_tasks, scopes  # noqa: F401

@@ -16,7 +16,6 @@ from mediadesk.publishing.models import (
     PlanEntry,
     PropagationSource,
     PropagationTarget,
-    Publication,
     PublishingPause,
     RepostTask,
 )
@@ -36,7 +35,6 @@ def _account_or_group(obj: BestTimeSlot | FrequencyRule) -> Scope:
     return account_scope(obj.account) if obj.account_id else Scope()
 
 
-register(Publication, lambda p: account_scope(p.account))
 register(PlanEntry, _plan_scope)
 register(PublishingPause, lambda p: Scope(unit_path=p.unit.path))
 register(BlackoutPeriod, lambda b: Scope(unit_path=b.unit.path))

@@ -42,6 +42,22 @@ def _detail(name: str, check: dict[str, Any]) -> str:
             "%(n)d jobs waiting, oldest %(s)d s",
             waiting,
         ) % {"n": waiting, "s": round(check.get("oldest_wait_seconds") or 0)}
+    if name == "publishing":
+        stuck = (
+            check.get("stuck_claimed", 0)
+            + check.get("stuck_submitting", 0)
+            + check.get("overdue_follow_ups", 0)
+        )
+        if stuck:
+            return ngettext("%(n)d post stuck", "%(n)d posts stuck", stuck) % {"n": stuck}
+        waiting = check.get("due_waiting", 0)
+        if not waiting:
+            return _("no post waiting")
+        return ngettext(
+            "%(n)d due post waiting, oldest %(s)d s",
+            "%(n)d due posts waiting, oldest %(s)d s",
+            waiting,
+        ) % {"n": waiting, "s": round(check.get("oldest_wait_seconds") or 0)}
     return ""
 
 
@@ -50,6 +66,7 @@ LABELS = {
     "worker": gettext_lazy("Job worker"),
     "scheduler": gettext_lazy("Scheduler"),
     "jobs": gettext_lazy("Job queue"),
+    "publishing": gettext_lazy("Publishing"),
 }
 
 

@@ -46,7 +46,12 @@ def for_platform(platform: str, ref: AccountRef, **options: Any) -> Connector:
 
 
 def ref_for_account(
-    account: Any, *, app_id: str = "", base_url: str = "", options: dict[str, Any] | None = None
+    account: Any,
+    *,
+    app_id: str = "",
+    base_url: str = "",
+    options: dict[str, Any] | None = None,
+    timeout: float | None = None,
 ) -> AccountRef:
     """An :class:`AccountRef` for a ``SocialAccount``, reading secrets from the vault on demand.
 
@@ -65,4 +70,5 @@ def ref_for_account(
         account_id=str(account.pk),
         name=account.name,
         options=dict(options or {}),
+        **({"timeout": timeout} if timeout is not None else {}),
     )

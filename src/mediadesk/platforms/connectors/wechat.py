@@ -207,6 +207,18 @@ class WeChatConnector(HttpConnector):
         return lookup.published_page(self, offset, count)
 
     @operation(Retry.SAFE)
+    def published_article(self, article_id: str) -> list[dict[str, object]]:
+        """The articles of a published (发布) post as WeChat holds them now (``getarticle``):
+        content, cover (``thumb_media_id``/``thumb_url``), URL and ``is_deleted`` — what the
+        check after publishing (PUB-5) compares with what was sent."""
+        body = self.api.call(
+            "POST",
+            "/cgi-bin/freepublish/getarticle",
+            json_body={"article_id": lookup.need(article_id, "article")},
+        )
+        return [dict(item) for item in body.get("news_item") or []]
+
+    @operation(Retry.SAFE)
     def draft_exists(self, draft_id: str) -> bool:
         body = self.api.call(
             "POST",

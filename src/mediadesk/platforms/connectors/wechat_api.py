@@ -160,6 +160,7 @@ class WeChatApi:
         self.store = store
         self.clock = clock
         self.key = token_key("wechat", ref.base_url or DEFAULT_BASE_URL, ref.app_id)
+        self._held: StoredToken | None = None
 
     def now(self) -> datetime:
         return datetime.fromtimestamp(self.clock(), UTC)
@@ -206,26 +207,34 @@ class WeChatApi:
         """A fresh token from the store, fetched under the lock when missing, ageing (the last
         five minutes, when WeChat already hands out the next one) or ``refetch`` is asked.
         Never a forced refresh: those are limited to 20 a day."""
+        held = self._held
+        if held is not None and held.fresh(self.clock()) and not refetch:
+            return held  # this connector (one job's worth of calls) already read it
         current = self.store.get(self.key)
         if current is not None and current.fresh(self.clock()) and not refetch:
+            self._held = current
             return current
         with self.store.lock(self.key):
             current = self.store.get(self.key)
-            if current is not None and current.fresh(self.clock()) and not refetch:
-                return current
-            return self._fetch(force=False)
+            if current is None or not current.fresh(self.clock()) or refetch:
+                current = self._fetch(force=False)
+            self._held = current
+            return current
 
     def _renew(self, rejected: str) -> str:
         """A token other than ``rejected``: another thread's renewal, a new stable token, or —
         when WeChat keeps handing back the rejected one — a forced refresh."""
+        self._held = None
         with self.store.lock(self.key):
             current = self.store.get(self.key)
             if current is not None and current.access_token != rejected:
+                self._held = current
                 return current.access_token
             self.store.discard(self.key)
             token = self._fetch(force=False)
             if token.access_token == rejected:
                 token = self._fetch(force=True)
+            self._held = token
             return token.access_token
 
     # -- calls ------------------------------------------------------------------------------

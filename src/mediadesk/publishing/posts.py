@@ -1,0 +1,238 @@
+"""What goes out: a publication's variant turned into the connector's :class:`PostRequest`.
+
+Files are uploaded first (WeChat: the cover as permanent material, every ``<img
+src="asset:N">`` of the body as an article image whose URL replaces the reference; Douyin: the
+video). Each upload's result is saved on the publication (``platform_data["uploads"]``) through
+``save`` before the next call, so a retry or a reconciliation after a crash reuses it instead of
+uploading again. Assisted platforms get a package that names library files, never their bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import date
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from mediadesk.content.assets import body_asset_ids, media_file, replace_body_assets
+from mediadesk.content.models import Asset, AssetKind, LicenceKind, Variant
+from mediadesk.content.services import plain_text
+from mediadesk.platforms.bindings import WECHAT, family
+from mediadesk.platforms.connectors import Connector
+from mediadesk.platforms.connectors.values import (
+    Delivery,
+    MediaFile,
+    MediaKind,
+    PostRequest,
+    UploadedMedia,
+)
+
+SaveUpload = Callable[[dict[str, Any]], None]  # the whole uploads dict, saved under the lease
+
+
+def asset_ids(values: Iterable[Any]) -> list[int]:
+    """Library ids from a variant's ``media`` list (``12`` or ``"asset:12"``), in order."""
+    ids: list[int] = []
+    for value in values or []:
+        text = str(value).strip()
+        text = text.removeprefix("asset:")
+        if text.isdigit() and int(text) not in ids:
+            ids.append(int(text))
+    return ids
+
+
+def used_asset_ids(variant: Variant) -> list[int]:
+    ids = asset_ids(variant.media)
+    for asset_id in [variant.cover_id, *body_asset_ids(variant.body)]:
+        if asset_id and asset_id not in ids:
+            ids.append(asset_id)
+    return ids
+
+
+def licence_problem(variant: Variant, today: date) -> str:
+    """Why an asset of the variant may not go out today (CNT-4), or ""."""
+    ids = used_asset_ids(variant)
+    if not ids:
+        return ""
+    for asset in Asset.objects.filter(pk__in=ids).order_by("pk"):
+        if asset.licence == LicenceKind.UNKNOWN:
+            return _("The licence of the asset “%(a)s” is unknown.") % {"a": asset.title}
+        if asset.licensed_until is not None and asset.licensed_until < today:
+            return _("The licence of the asset “%(a)s” expired on %(d)s.") % {
+                "a": asset.title,
+                "d": asset.licensed_until.isoformat(),
+            }
+        if asset.people_pictured and not asset.portrait_consent:
+            return _("The asset “%(a)s” shows people whose consent is not recorded.") % {
+                "a": asset.title
+            }
+    return ""
+
+
+def _assets(ids: list[int]) -> dict[int, Asset]:
+    return {a.pk: a for a in Asset.objects.filter(pk__in=ids)}
+
+
+def _title(variant: Variant) -> str:
+    return variant.title or variant.item.title
+
+
+def build(
+    publication: Any, connector: Connector, *, save: SaveUpload, draft_id: str = ""
+) -> PostRequest:
+    """The post for ``publication`` on ``connector``, uploading what is not uploaded yet."""
+    variant: Variant = publication.variant
+    kind = family(publication.account.platform)
+    uploads: dict[str, Any] = dict((publication.platform_data or {}).get("uploads") or {})
+    extra = dict(variant.extra or {})
+    common = {
+        "idempotency_key": publication.idempotency_key,
+        "delivery": Delivery.MASS_SEND if publication.delivery == "mass_send" else Delivery.PUBLISH,
+    }
+    if connector.assisted or kind is None:
+        return _assisted(publication, variant, common)
+    if kind == WECHAT:
+        return _wechat(publication, variant, connector, uploads, save, extra, common, draft_id)
+    if kind == "douyin":
+        return _douyin(variant, connector, uploads, save, extra, common)
+    return _weibo(variant, extra, common)
+
+
+def _wechat(
+    publication: Any,
+    variant: Variant,
+    connector: Connector,
+    uploads: dict[str, Any],
+    save: SaveUpload,
+    extra: dict[str, Any],
+    common: dict[str, Any],
+    draft_id: str,
+) -> PostRequest:
+    media_ids = asset_ids(variant.media)
+    cover_id = variant.cover_id or next(iter(media_ids), None)
+    body_ids = body_asset_ids(variant.body)
+    assets = _assets([i for i in [cover_id, *body_ids] if i])
+    cover = None
+    if cover_id and cover_id in assets:
+        done = uploads.get("cover") or {}
+        if done.get("asset") != cover_id or not done.get("media_id"):
+            uploaded = connector.upload_media(media_file(assets[cover_id]), MediaKind.IMAGE)
+            done = {"asset": cover_id, "media_id": uploaded.media_id, "url": uploaded.url}
+            uploads["cover"] = done
+            save(uploads)
+        cover = UploadedMedia(MediaKind.IMAGE, media_id=done["media_id"], url=done.get("url", ""))
+    body_urls: dict[str, str] = dict(uploads.get("body") or {})
+    for asset_id in body_ids:
+        if str(asset_id) in body_urls or asset_id not in assets:
+            continue
+        uploaded = connector.upload_media(media_file(assets[asset_id]), MediaKind.ARTICLE_IMAGE)
+        body_urls[str(asset_id)] = uploaded.url
+        uploads["body"] = body_urls
+        save(uploads)
+    text = replace_body_assets(variant.body, {int(k): v for k, v in body_urls.items()})
+    tag = connector.ref.options.get("mass_tag_id")
+    return PostRequest(
+        text=text,
+        title=_title(variant),
+        digest=variant.digest,
+        author=str(extra.get("author") or ""),
+        cover=cover,
+        source_url=variant.original_url,
+        open_comments=bool(extra.get("open_comments")),
+        fans_only_comments=bool(extra.get("fans_only_comments")),
+        audience_tag_id=int(tag) if tag is not None else None,
+        platform_draft_id=draft_id or publication.platform_draft_id,
+        **common,
+    )
+
+
+def _weibo(variant: Variant, extra: dict[str, Any], common: dict[str, Any]) -> PostRequest:
+    ids = [i for i in [variant.cover_id, *asset_ids(variant.media)] if i]
+    pictures = [a for a in (_assets(ids[:1]).values() if ids else []) if a.kind == AssetKind.IMAGE]
+    picture = media_file(pictures[0]) if pictures else None
+    return PostRequest(
+        text=plain_text(variant.body).strip(),
+        title=_title(variant),
+        cover=picture,
+        extra={k: v for k, v in extra.items() if k == "rip"},
+        **common,
+    )
+
+
+def _douyin(
+    variant: Variant,
+    connector: Connector,
+    uploads: dict[str, Any],
+    save: SaveUpload,
+    extra: dict[str, Any],
+    common: dict[str, Any],
+) -> PostRequest:
+    videos = [a for a in _assets(asset_ids(variant.media)).values() if a.kind == AssetKind.VIDEO]
+    media: tuple[UploadedMedia | MediaFile, ...] = ()
+    if videos:
+        video = videos[0]
+        done = uploads.get("video") or {}
+        if done.get("asset") != video.pk or not done.get("media_id"):
+            uploaded = connector.upload_media(media_file(video), MediaKind.VIDEO)
+            done = {"asset": video.pk, "media_id": uploaded.media_id}
+            uploads["video"] = done
+            save(uploads)
+        media = (UploadedMedia(MediaKind.VIDEO, media_id=done["media_id"]),)
+    return PostRequest(
+        text=plain_text(variant.body).strip() or _title(variant),
+        title=_title(variant),
+        media=media,
+        extra=extra,
+        **common,
+    )
+
+
+def _assisted(publication: Any, variant: Variant, common: dict[str, Any]) -> PostRequest:
+    ids = asset_ids(variant.media)
+    cover = (
+        UploadedMedia(MediaKind.IMAGE, url=f"asset:{variant.cover_id}")
+        if variant.cover_id
+        else None
+    )
+    return PostRequest(
+        text=plain_text(variant.body).strip(),
+        title=_title(variant),
+        cover=cover,
+        media=tuple(UploadedMedia(MediaKind.IMAGE, url=f"asset:{i}") for i in ids),
+        target=publication.account.name,
+        **common,
+    )
+
+
+def package_data(publication: Any, title: str, text: str, package: Any) -> dict[str, Any]:
+    """The assisted package as stored on the row: text, the library files to use, steps."""
+    ids = asset_ids(publication.variant.media)
+    cover_id = publication.variant.cover_id
+    assets = _assets([i for i in [cover_id, *ids] if i])
+
+    def describe(asset_id: int) -> dict[str, Any]:
+        asset = assets.get(asset_id)
+        return {
+            "asset": asset_id,
+            "title": asset.title if asset else "",
+            "filename": (asset.original_name if asset else "") or "",
+            "kind": asset.kind if asset else "",
+        }
+
+    return {
+        "package_id": getattr(package, "package_id", ""),
+        "target": getattr(package, "target", "") or publication.account.name,
+        "title": title,
+        "text": text,
+        "cover": describe(cover_id) if cover_id else None,
+        "media": [describe(i) for i in ids],
+        "instructions": _(
+            "Publish this post in the %(platform)s app as %(account)s, then record the link of "
+            "the published post here."
+        )
+        % {
+            "platform": publication.account.get_platform_display(),
+            "account": publication.account.name,
+        },
+    }

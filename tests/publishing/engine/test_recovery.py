@@ -1,0 +1,153 @@
+"""A worker that dies at any point leaves nothing lost and nothing doubled (issue 7, point 3).
+
+Death is simulated in-process by an exception no code catches, raised at the worst moments:
+after the platform took the post but before we stored its ids, and in the middle of the
+uploads. The multi-process version (SIGKILL of real Celery workers) is in
+``test_services_publishing.py``.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from mediadesk.publishing import engine
+from mediadesk.publishing.models import PublicationState
+from tests.publishing.engine import factories as pf
+from tests.publishing.engine.conftest import T0, explain, run
+
+S = PublicationState
+
+
+class Killed(BaseException):
+    """SIGKILL, as far as the code under test can tell: nothing after it runs."""
+
+
+def _due(team, account):
+    return pf.publication(pf.approved_item(team, account), account, at=T0, owner=team.author)
+
+
+def _claimed_job(pub):
+    engine.dispatch_due()
+    pub.refresh_from_db()
+    return pub.pk, pub.version
+
+
+def test_a_stale_claim_goes_back_to_scheduled_and_is_sent_once(team, wechat, sim, clock, settings):
+    from mediadesk.jobs.models import Job
+
+    pub = _due(team, wechat)
+    clock.move_to(T0)
+    engine.dispatch_due()  # claimed, then its job was lost (a broker without persistence)
+    Job.objects.filter(name=engine.ADVANCE_TASK).update(status="failed")
+    pub.refresh_from_db()
+    assert pub.state == S.CLAIMED
+
+    clock.shift(timedelta(seconds=settings.MEDIADESK_PUBLISH_CLAIM_TIMEOUT_SECONDS + 1))
+    engine.sweep()
+    pub.refresh_from_db()
+    assert pub.state == S.SCHEDULED
+    settings.MEDIADESK_PUBLISH_MAX_LATENESS_SECONDS = 3600
+    run()
+    clock.shift(timedelta(seconds=10))
+    run()
+
+    pub.refresh_from_db()
+    assert pub.state == S.PUBLISHED, explain(pub)
+    assert sim.calls("/cgi-bin/freepublish/submit") == 1
+
+
+def test_a_worker_killed_after_the_platform_took_the_post_is_reconciled_not_resent(
+    team, wechat, sim, clock, settings, monkeypatch
+):
+    pub = _due(team, wechat)
+    clock.move_to(T0)
+    pk, version = _claimed_job(pub)
+
+    def die(*args, **kwargs):
+        raise Killed
+
+    with monkeypatch.context() as patch:
+        patch.setattr(engine, "_adopt", die)
+        with pytest.raises(Killed):
+            engine.advance(pk, version)
+    pub.refresh_from_db()
+    assert pub.state == S.SUBMITTING and not pub.platform_job_id  # the ids never got stored
+    assert sim.calls("/cgi-bin/freepublish/submit") == 1
+
+    run()  # the lease is young: nobody touches the row
+    assert sim.calls("/cgi-bin/freepublish/submit") == 1
+    clock.shift(timedelta(seconds=settings.MEDIADESK_PUBLISH_CLAIM_TIMEOUT_SECONDS + 1))
+    run()
+    clock.shift(timedelta(seconds=10))
+    run()
+
+    pub.refresh_from_db()
+    assert pub.state == S.PUBLISHED, explain(pub)
+    assert sim.calls("/cgi-bin/freepublish/submit") == 1
+    assert sim.calls("/cgi-bin/draft/add") == 1
+    assert len(sim.wechat_articles()) == 1
+    assert pub.attempt_log.filter(operation="reconcile", outcome="found").exists()
+
+
+def test_a_worker_killed_during_the_uploads_resumes_without_sending_twice(
+    team, wechat, sim, clock, settings, monkeypatch
+):
+    pub = _due(team, wechat)
+    clock.move_to(T0)
+    pk, version = _claimed_job(pub)
+
+    def die(*args, **kwargs):
+        raise Killed
+
+    with monkeypatch.context() as patch:
+        patch.setattr(engine.Lease, "begin_create", die)
+        with pytest.raises(Killed):
+            engine.advance(pk, version)
+    pub.refresh_from_db()
+    assert pub.platform_data["uploads"]["cover"]["media_id"]  # saved before the death
+
+    clock.shift(timedelta(seconds=settings.MEDIADESK_PUBLISH_CLAIM_TIMEOUT_SECONDS + 1))
+    settings.MEDIADESK_PUBLISH_MAX_LATENESS_SECONDS = 3600
+    run()
+    clock.shift(timedelta(seconds=10))
+    run()
+
+    pub.refresh_from_db()
+    assert pub.state == S.PUBLISHED, explain(pub)
+    assert sim.calls("/cgi-bin/material/add_material") == 1  # the cover was reused
+    assert sim.calls("/cgi-bin/freepublish/submit") == 1
+
+
+def test_a_lost_follow_up_job_is_queued_again(team, wechat, sim, clock, settings):
+    from mediadesk.jobs.models import Job
+
+    pub = _due(team, wechat)
+    clock.move_to(T0)
+    run()
+    pub.refresh_from_db()
+    assert pub.state == S.SUBMITTED
+    Job.objects.filter(name=engine.ADVANCE_TASK, status="queued").delete()  # lost
+
+    clock.shift(timedelta(seconds=settings.MEDIADESK_PUBLISH_CLAIM_TIMEOUT_SECONDS + 10))
+    run()
+
+    pub.refresh_from_db()
+    assert pub.state == S.PUBLISHED, explain(pub)
+
+
+def test_a_claim_waiting_in_a_backlog_is_not_released(team, wechat, sim, clock, settings):
+    pub = _due(team, wechat)
+    clock.move_to(T0)
+    engine.dispatch_due()  # its send job waits in the queue behind thousands of others
+
+    clock.shift(timedelta(seconds=settings.MEDIADESK_PUBLISH_CLAIM_TIMEOUT_SECONDS + 1))
+    report = engine.sweep()
+
+    pub.refresh_from_db()
+    assert report["released"] == 0 and pub.state == S.CLAIMED
+    run()
+    pub.refresh_from_db()
+    assert pub.state in (S.SUBMITTED, S.PUBLISHED), explain(pub)
+    assert sim.calls("/cgi-bin/draft/add") == 1
