@@ -68,10 +68,10 @@ class BeatScheduler:
         ).count()
         limit = min(self.batch, self.max_outstanding - outstanding)
         with transaction.atomic():
-            jobs = services.claim_due_jobs(self.beat_id, limit)
-            for job in jobs:
-                transaction.on_commit(partial(self._send, job.id))
-        return len(jobs)
+            ids = services.claim_due_job_ids(self.beat_id, limit)
+            for job_id in ids:
+                transaction.on_commit(partial(self._send, job_id))
+        return len(ids)
 
     def _send(self, job_id: int) -> None:
         from mediadesk.celery_app import run_job_task

@@ -127,10 +127,10 @@ class EmbeddedRunner:
         free = self._free_slots()
         if free <= 0 or self._stop.is_set():
             return 0
-        jobs = services.claim_due_jobs(self.worker_id, free)
-        for job in jobs:
-            self._submit(job.id)
-        return len(jobs)
+        ids = services.claim_due_job_ids(self.worker_id, free)
+        for job_id in ids:
+            self._submit(job_id)
+        return len(ids)
 
     def _free_slots(self) -> int:
         with self._lock:
