@@ -186,9 +186,14 @@ def current_fingerprint(item: ContentItem) -> str:
     return _fingerprint(_variant_data(v) for v in item.variants.select_related("account"))
 
 
-def approved_fingerprint_matches(item: ContentItem) -> bool:
-    """True when the item's last review approved exactly what it holds now (for publishing)."""
-    item = ContentItem.objects.get(pk=item.pk)
+def approved_fingerprint_matches(item: ContentItem, *, fresh: bool = False) -> bool:
+    """True when the item's last review approved exactly what it holds now (for publishing).
+
+    ``fresh``: the caller read ``item`` from the database just now (the publishing engine,
+    in the transaction of its send-time checks), so it is not read a second time.
+    """
+    if not fresh:
+        item = ContentItem.objects.get(pk=item.pk)
     latest = item.reviews.order_by("-pk").first()
     return bool(
         item.approved_fingerprint

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from mediadesk.accounts.models import Credential, CredentialKind, SocialAccount
@@ -96,6 +97,23 @@ def get_binding(*, user: Any, account: SocialAccount) -> PlatformBinding:
     return binding
 
 
+def _binding_and_kinds(account: SocialAccount) -> tuple[PlatformBinding | None, set[str]]:
+    """The binding and which of the shown vault kinds are stored, in one query (every
+    publishing job builds a connector: this is on the path of each post)."""
+    kinds = SHOWN_KINDS.get(family(account.platform) or "", ())
+    stored = {
+        f"has_{kind}": Exists(
+            Credential.objects.filter(account=OuterRef("account_id"), label="", kind=kind)
+        )
+        for kind in kinds
+    }
+    binding = PlatformBinding.objects.filter(account=account).annotate(**stored).first()
+    if binding is None:
+        return None, set()
+    binding.account = account
+    return binding, {kind for kind in kinds if getattr(binding, f"has_{kind}")}
+
+
 def credentials_present(account: SocialAccount) -> dict[str, bool]:
     kinds = SHOWN_KINDS.get(family(account.platform) or "", ())
     stored = set(
@@ -141,15 +159,18 @@ def token_holders(binding: PlatformBinding) -> dict[str, bool]:
     }
 
 
-def missing_credentials(binding: PlatformBinding, *, authorizing: bool = False) -> list[str]:
+def missing_credentials(
+    binding: PlatformBinding, *, authorizing: bool = False, present: set[str] | None = None
+) -> list[str]:
     """Vault kinds the connector cannot work without (given the tokens already held).
 
     ``authorizing``: for the OAuth code exchange, which needs the app secret and is about to
-    obtain the user token itself.
+    obtain the user token itself. ``present``: the kinds in the vault, when already read.
     """
     account = binding.account
     kind = family(account.platform)
-    present = {k for k, ok in credentials_present(account).items() if ok}
+    if present is None:
+        present = {k for k, ok in credentials_present(account).items() if ok}
     if kind == WECHAT or authorizing:
         return [] if "app_secret" in present else ["app_secret"]
     held = token_holders(binding)
@@ -190,7 +211,7 @@ def _connector(account: SocialAccount, *, authorizing: bool, options: dict[str, 
         )
     if cls is AssistedConnector:
         return for_platform(account.platform, ref_for_account(account))
-    binding = binding_of(account)
+    binding, present = _binding_and_kinds(account)
     if binding is None:
         raise ConnectorNotConfigured(
             _("%(a)s has no platform connection configured; set its API endpoint and app id.")
@@ -200,7 +221,7 @@ def _connector(account: SocialAccount, *, authorizing: bool, options: dict[str, 
         raise ConnectorNotConfigured(
             _("The platform connection of %(a)s is switched off.") % {"a": account.name}
         )
-    missing = missing_credentials(binding, authorizing=authorizing)
+    missing = missing_credentials(binding, authorizing=authorizing, present=present)
     if missing:
         raise CredentialsMissing(
             _(

@@ -173,13 +173,13 @@ def _related() -> Any:
     )
 
 
-def _locked(pk: int) -> Publication:
+def _locked(pk: int) -> Publication | None:
     """The row, locked until the end of the transaction where the database can (PostgreSQL);
     every write is conditional on the version anyway, which is what SQLite relies on."""
     qs = _related()
     if connection.features.has_select_for_update:
         qs = qs.select_for_update(of=("self",))
-    return qs.get(pk=pk)
+    return qs.filter(pk=pk).first()
 
 
 def _locked_row(pk: int) -> Publication:
@@ -190,11 +190,13 @@ def _locked_row(pk: int) -> Publication:
     return qs.get(pk=pk)
 
 
-def _transition(pub: Publication, **fields: Any) -> bool:
-    """Apply ``fields`` and bump the version if the row is still at ``pub.version``."""
+def _transition(pub: Publication, _where: dict[str, Any] | None = None, **fields: Any) -> bool:
+    """Apply ``fields`` and bump the version if the row is still at ``pub.version`` (and
+    matches ``_where``)."""
     fields["version"] = pub.version + 1
     fields["updated_at"] = timezone.now()
-    done = Publication.objects.filter(pk=pub.pk, version=pub.version).update(**fields)
+    rows = Publication.objects.filter(pk=pub.pk, version=pub.version, **(_where or {}))
+    done = rows.update(**fields)
     if done:
         for name, value in fields.items():
             setattr(pub, name, value)
@@ -380,24 +382,39 @@ def _claim(now: datetime, limit: int, worker: str) -> list[tuple[int, int]]:
 
 def advance(publication_id: int, version: int) -> dict[str, Any]:
     """Take the next step of a publication that is still at ``version``; anything else (a
-    duplicate message, a step somebody else took) is skipped."""
-    row = (
-        Publication.objects.filter(pk=publication_id)
-        .values("state", "version", "claimed_by", "verified_at")
-        .first()
-    )
-    if row is None or row["version"] != version:
-        return {"skipped": "stale", "publication": publication_id}
-    state = row["state"]
-    if state == S.CLAIMED:
-        return _start(publication_id, version)
-    if state == S.SUBMITTING and not row["claimed_by"]:
-        return _resume(publication_id, version)
-    if state == S.SUBMITTED:
-        return _poll(publication_id, version)
-    if state == S.PUBLISHED and row["verified_at"] is None:
-        return _verify(publication_id, version)
-    return {"skipped": state, "publication": publication_id}
+    duplicate message, a step somebody else took) is skipped.
+
+    The row and everything the step needs (account, item, variant, owner) are read once,
+    locked where the database can: a send's checks and its lease are taken under that lock,
+    in that transaction; a poll or a verification reads it and lets go before calling out.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        pub = _locked(publication_id)
+        if pub is None or pub.version != version:
+            return {"skipped": "stale", "publication": publication_id}
+        sending = pub.state == S.CLAIMED or (pub.state == S.SUBMITTING and not pub.claimed_by)
+        if pub.state == S.CLAIMED:
+            refusal = _refusal(pub, now)
+            if refusal is not None:
+                return _refuse(pub, refusal)
+            lease = _take_lease(pub, from_state=S.CLAIMED)
+            reconcile_first = False
+        elif sending:
+            # A submitting row nobody holds: a retry that is due, a reconciliation to repeat,
+            # or a row whose worker died (the recovery queued it).
+            mode = (pub.platform_data or {}).get("create") or CREATE_PENDING
+            lease = _take_lease(pub, from_state=S.SUBMITTING)
+            reconcile_first = mode == CREATE_STARTED
+    if sending:
+        if lease is None:
+            return {"skipped": "raced", "publication": publication_id}
+        return _send(lease, reconcile_first=reconcile_first)
+    if pub.state == S.SUBMITTED:
+        return _poll(pub)
+    if pub.state == S.PUBLISHED and pub.verified_at is None:
+        return _verify(pub)
+    return {"skipped": pub.state, "publication": publication_id}
 
 
 # -- send-time checks --------------------------------------------------------------------------
@@ -446,7 +463,7 @@ def _refusal(pub: Publication, now: datetime) -> Refusal | None:
         )
     item = pub.item
     if item.approved_fingerprint != pub.approved_fingerprint or not approved_fingerprint_matches(
-        item
+        item, fresh=True
     ):
         return Refusal(
             S.FAILED,
@@ -569,35 +586,6 @@ def _take_lease(pub: Publication, *, from_state: str) -> Lease | None:
 
 
 # -- sending -----------------------------------------------------------------------------------
-
-
-def _start(pk: int, version: int) -> dict[str, Any]:
-    now = timezone.now()
-    with transaction.atomic():
-        pub = _locked(pk)
-        if pub.state != S.CLAIMED or pub.version != version:
-            return {"skipped": "raced", "publication": pk}
-        refusal = _refusal(pub, now)
-        if refusal is not None:
-            return _refuse(pub, refusal)
-        lease = _take_lease(pub, from_state=S.CLAIMED)
-    if lease is None:
-        return {"skipped": "raced", "publication": pk}
-    return _send(lease)
-
-
-def _resume(pk: int, version: int) -> dict[str, Any]:
-    """A submitting row nobody holds: a retry that is due, a reconciliation to repeat, or a
-    row whose worker died (the recovery queued it)."""
-    with transaction.atomic():
-        pub = _locked(pk)
-        if pub.state != S.SUBMITTING or pub.version != version or pub.claimed_by:
-            return {"skipped": "raced", "publication": pk}
-        lease = _take_lease(pub, from_state=S.SUBMITTING)
-    if lease is None:
-        return {"skipped": "raced", "publication": pk}
-    mode = (lease.pub.platform_data or {}).get("create") or CREATE_PENDING
-    return _send(lease, reconcile_first=mode == CREATE_STARTED)
 
 
 def _attempted_at(pub: Publication) -> datetime | None:
@@ -863,8 +851,6 @@ def _adopt(
     pub = lease.pub
     now = timezone.now()
     with transaction.atomic():
-        current = _locked_row(pub.pk)
-        mine = current.version == pub.version and current.claimed_by == lease.token
         if attempt is not None:
             _finish_attempt(
                 attempt,
@@ -874,6 +860,15 @@ def _adopt(
                 else _("The platform recognised the resend and returned the first send."),
                 details=_ids(created),
             )
+        plain = created.state not in (
+            PostState.AWAITING_PERSON,
+            PostState.PUBLISHED,
+            PostState.DRAFTED,
+        ) and (result is None or result.state == PublishState.PENDING)
+        if plain and _submitted(lease, created, now):
+            return {"publication": pub.pk, "state": pub.state}
+        current = _locked_row(pub.pk)
+        mine = current.version == pub.version and current.claimed_by == lease.token
         if not mine:
             # Another worker took over after this one went silent for longer than the claim
             # timeout; its reconciliation decides. Keep the ids where it will look.
@@ -886,15 +881,7 @@ def _adopt(
                 )
             log.warning("publication %s: result arrived after a takeover", pub.pk)
             return {"skipped": "lease_lost", "publication": pub.pk}
-        ids = {
-            "platform_job_id": created.job_id or pub.platform_job_id,
-            "platform_post_id": created.post_id or pub.platform_post_id,
-            "platform_draft_id": created.draft_id or pub.platform_draft_id,
-            "platform_thread_id": created.thread_id or pub.platform_thread_id,
-            "claimed_by": "",
-            "error_code": "",
-            "error": "",
-        }
+        ids = _adopted_ids(pub, created)
         if created.state == PostState.AWAITING_PERSON:
             return _to_person(lease, None, created, reason="", fields=ids)
         if result is not None and result.state != PublishState.PENDING:
@@ -918,18 +905,42 @@ def _adopt(
             _transition(pub, **ids, platform_data=data, next_check_at=now)
             schedule_advance(pub, now)
             return {"publication": pub.pk, "state": pub.state}
-        first = now + timedelta(seconds=_setting("MEDIADESK_PUBLISH_POLL_SECONDS", 5))
-        _transition(
-            pub,
-            **ids,
-            state=S.SUBMITTED,
-            submitted_at=now,
-            claimed_at=None,
-            next_check_at=first,
-            platform_data={**(pub.platform_data or {}), "create": "done", "polls": 0},
-        )
-        schedule_advance(pub, first)
-    return {"publication": pub.pk, "state": pub.state}
+        if _submitted(lease, created, now):
+            return {"publication": pub.pk, "state": pub.state}
+        raise LostLease(pub.pk)  # cannot happen: the row is locked and was ours
+
+
+def _adopted_ids(pub: Publication, created: CreatedPost) -> dict[str, Any]:
+    return {
+        "platform_job_id": created.job_id or pub.platform_job_id,
+        "platform_post_id": created.post_id or pub.platform_post_id,
+        "platform_draft_id": created.draft_id or pub.platform_draft_id,
+        "platform_thread_id": created.thread_id or pub.platform_thread_id,
+        "claimed_by": "",
+        "error_code": "",
+        "error": "",
+    }
+
+
+def _submitted(lease: Lease, created: CreatedPost, now: datetime) -> bool:
+    """The platform took the post and reports the outcome later: store its ids, move to
+    ``submitted`` and queue the first poll — in one UPDATE that only matches while the lease
+    is still this worker's (the caller's transaction). False: it is not (a takeover)."""
+    pub = lease.pub
+    first = now + timedelta(seconds=_setting("MEDIADESK_PUBLISH_POLL_SECONDS", 5))
+    if not _transition(
+        pub,
+        _where={"claimed_by": lease.token},
+        **_adopted_ids(pub, created),
+        state=S.SUBMITTED,
+        submitted_at=now,
+        claimed_at=None,
+        next_check_at=first,
+        platform_data={**(pub.platform_data or {}), "create": "done", "polls": 0},
+    ):
+        return False
+    schedule_advance(pub, first)
+    return True
 
 
 def _verify_delay() -> timedelta:
@@ -1084,10 +1095,7 @@ def _created_of(pub: Publication) -> CreatedPost:
     )
 
 
-def _poll(pk: int, version: int) -> dict[str, Any]:
-    pub = _related().get(pk=pk)
-    if pub.state != S.SUBMITTED or pub.version != version:
-        return {"skipped": "raced", "publication": pk}
+def _poll(pub: Publication) -> dict[str, Any]:
     started = timezone.now()
     try:
         with connector_for(pub.account) as connector:
@@ -1217,6 +1225,7 @@ def consume_events(*, limit: int = 500) -> int:
             result = _event_result(kind, data, pub)
             with transaction.atomic():
                 current = _locked(pub.pk)
+                assert current is not None
                 if current.state == S.SUBMITTED:
                     _attempt(
                         current,
@@ -1260,10 +1269,8 @@ def _event_result(kind: str, data: dict[str, Any], pub: Publication) -> PublishR
 # -- the check after publishing (PUB-5) ---------------------------------------------------------
 
 
-def _verify(pk: int, version: int) -> dict[str, Any]:
-    pub = _related().get(pk=pk)
-    if pub.state != S.PUBLISHED or pub.version != version or pub.verified_at is not None:
-        return {"skipped": "raced", "publication": pk}
+def _verify(pub: Publication) -> dict[str, Any]:
+    pk, version = pub.pk, pub.version
     started = timezone.now()
     try:
         with connector_for(pub.account) as connector:
@@ -1505,6 +1512,7 @@ def run_withdrawal(request_id: int, attempt: int = 1) -> dict[str, Any]:
             status=WithdrawalStatus.DONE, done_at=now, error=""
         )
         current = _locked(pub.pk)
+        assert current is not None
         before = current.state
         if current.state == S.PUBLISHED:
             _transition(current, state=S.WITHDRAWN, withdrawn_at=now, next_check_at=None)
