@@ -18,7 +18,6 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from mediadesk.accounts.models import Credential, CredentialKind, SocialAccount
@@ -98,20 +97,15 @@ def get_binding(*, user: Any, account: SocialAccount) -> PlatformBinding:
 
 
 def _binding_and_kinds(account: SocialAccount) -> tuple[PlatformBinding | None, set[str]]:
-    """The binding and which of the shown vault kinds are stored, in one query (every
-    publishing job builds a connector: this is on the path of each post)."""
-    kinds = SHOWN_KINDS.get(family(account.platform) or "", ())
-    stored = {
-        f"has_{kind}": Exists(
-            Credential.objects.filter(account=OuterRef("account_id"), label="", kind=kind)
-        )
-        for kind in kinds
-    }
-    binding = PlatformBinding.objects.filter(account=account).annotate(**stored).first()
+    """The binding (for ``account``, not read again) and which of the shown vault kinds are
+    stored: two plain queries — every publishing job builds a connector."""
+    binding = PlatformBinding.objects.filter(account=account).first()
     if binding is None:
         return None, set()
     binding.account = account
-    return binding, {kind for kind in kinds if getattr(binding, f"has_{kind}")}
+    kinds = SHOWN_KINDS.get(family(account.platform) or "", ())
+    stored = Credential.objects.filter(account=account, label="", kind__in=kinds)
+    return binding, set(stored.values_list("kind", flat=True))
 
 
 def credentials_present(account: SocialAccount) -> dict[str, bool]:

@@ -173,13 +173,23 @@ def _related() -> Any:
     )
 
 
-def _locked(pk: int) -> Publication | None:
+def _locked(pk: int, *, for_send: bool = False) -> Publication | None:
     """The row, locked until the end of the transaction where the database can (PostgreSQL);
-    every write is conditional on the version anyway, which is what SQLite relies on."""
-    qs = _related()
+    every write is conditional on the version anyway, which is what SQLite relies on.
+
+    ``for_send``: with what the send-time checks and the post need, and no more (each joined
+    table costs CPU on every post); the variant's item is the publication's own.
+    """
+    if for_send:
+        qs = Publication.objects.select_related("account__owning_unit", "variant", "item", "owner")
+    else:
+        qs = _related()
     if connection.features.has_select_for_update:
         qs = qs.select_for_update(of=("self",))
-    return qs.filter(pk=pk).first()
+    pub = qs.filter(pk=pk).first()
+    if for_send and pub is not None and pub.variant.item_id == pub.item_id:
+        pub.variant.item = pub.item
+    return pub
 
 
 def _locked_row(pk: int) -> Publication:
@@ -384,13 +394,34 @@ def advance(publication_id: int, version: int) -> dict[str, Any]:
     """Take the next step of a publication that is still at ``version``; anything else (a
     duplicate message, a step somebody else took) is skipped.
 
-    The row and everything the step needs (account, item, variant, owner) are read once,
-    locked where the database can: a send's checks and its lease are taken under that lock,
-    in that transaction; a poll or a verification reads it and lets go before calling out.
+    A send reads the row with what its checks need (account, item, variant, owner) under
+    the row's lock, and takes its lease in that transaction; a poll or a verification reads
+    the row with its account only (item and owner are loaded if an outcome needs them).
     """
+    row = (
+        Publication.objects.filter(pk=publication_id)
+        .values_list("state", "version", "claimed_by")
+        .first()
+    )
+    if row is None or row[1] != version:
+        return {"skipped": "stale", "publication": publication_id}
+    state, _v, holder = row
+    if not (state == S.CLAIMED or (state == S.SUBMITTING and not holder)):
+        pub = (
+            Publication.objects.select_related("account__owning_unit")  # audit scope
+            .filter(pk=publication_id)
+            .first()
+        )
+        if pub is None or pub.version != version:
+            return {"skipped": "stale", "publication": publication_id}
+        if pub.state == S.SUBMITTED:
+            return _poll(pub)
+        if pub.state == S.PUBLISHED and pub.verified_at is None:
+            return _verify(pub)
+        return {"skipped": pub.state, "publication": publication_id}
     now = timezone.now()
     with transaction.atomic():
-        pub = _locked(publication_id)
+        pub = _locked(publication_id, for_send=True)
         if pub is None or pub.version != version:
             return {"skipped": "stale", "publication": publication_id}
         sending = pub.state == S.CLAIMED or (pub.state == S.SUBMITTING and not pub.claimed_by)
@@ -406,15 +437,9 @@ def advance(publication_id: int, version: int) -> dict[str, Any]:
             mode = (pub.platform_data or {}).get("create") or CREATE_PENDING
             lease = _take_lease(pub, from_state=S.SUBMITTING)
             reconcile_first = mode == CREATE_STARTED
-    if sending:
-        if lease is None:
-            return {"skipped": "raced", "publication": publication_id}
-        return _send(lease, reconcile_first=reconcile_first)
-    if pub.state == S.SUBMITTED:
-        return _poll(pub)
-    if pub.state == S.PUBLISHED and pub.verified_at is None:
-        return _verify(pub)
-    return {"skipped": pub.state, "publication": publication_id}
+    if not sending or lease is None:
+        return {"skipped": "raced", "publication": publication_id}
+    return _send(lease, reconcile_first=reconcile_first)
 
 
 # -- send-time checks --------------------------------------------------------------------------

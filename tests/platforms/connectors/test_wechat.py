@@ -81,6 +81,16 @@ def test_a_token_store_shares_one_token_between_connectors(sim: SimHandle) -> No
     assert len(stable_token_calls(sim)) == 1
 
 
+def test_a_connector_closed_after_its_job_leaves_the_next_ones_working(sim: SimHandle) -> None:
+    store = MemoryTokenStore()
+    first = wechat_connector(sim.base_url, store=store)
+    first.get_menu()
+    first.close()  # connectors share the process's connection pool; closing one keeps it
+    with wechat_connector(sim.base_url, store=store) as second:
+        second.get_menu()
+    assert sim.paths().count("/cgi-bin/menu/get") == 2
+
+
 def test_an_expired_token_is_renewed_and_the_call_retried(
     sim: SimHandle, wechat: WeChatConnector
 ) -> None:
