@@ -339,6 +339,7 @@ def run_celery(workers: int, concurrency: int, lead: float, timeout: float) -> d
     thread.start()
     try:
         figures = measure(due, total, timeout)
+        db_cpu = _database_cpu()
     finally:
         stop.set()
         thread.join(10)
@@ -350,13 +351,32 @@ def run_celery(workers: int, concurrency: int, lead: float, timeout: float) -> d
         worker_cpu += spent.get("cpu", float("nan"))
         worker_queries += spent.get("queries", float("nan"))
     _probe.dump_templates("beat and bench process")
-    return figures | _costs(
-        total,
-        worker_cpu=worker_cpu,
-        worker_queries=worker_queries,
-        scheduler_cpu=after["cpu"] - before["cpu"],
-        scheduler_queries=after["queries"] - before["queries"],
+    return (
+        figures
+        | {"db_cpu_ms": 1000 * db_cpu / max(total, 1)}
+        | _costs(
+            total,
+            worker_cpu=worker_cpu,
+            worker_queries=worker_queries,
+            scheduler_cpu=after["cpu"] - before["cpu"],
+            scheduler_queries=after["queries"] - before["queries"],
+        )
     )
+
+
+def _database_cpu() -> float:
+    """CPU seconds the PostgreSQL backends serving this database have used (the workers' and
+    the scheduler's connections live for the whole run). NaN when the server is not on this
+    machine or its processes cannot be read."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid()"
+        )
+        pids = [row[0] for row in cursor.fetchall()]
+    return sum(_probe.process_cpu_seconds(pid) for pid in pids) if pids else float("nan")
 
 
 def _costs(total: int, **spent: float) -> dict[str, float]:

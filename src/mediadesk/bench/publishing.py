@@ -17,8 +17,9 @@ p99 lateness < 120 s for the 10,000 and < 60 s for the embedded 1,000; two worke
 
 Every run also reports what each post costs, figures a busy machine does not distort: worker
 CPU ms per post (the Celery worker processes, or the embedded process), database queries per
-post (workers, and the scheduler — ``mediadesk beat`` — apart), simulator calls per post and
-the simulator's own CPU ms per post (it shares the machine).
+post (workers, and the scheduler — ``mediadesk beat`` — apart), simulator calls per post, and
+the CPU ms per post the simulator and (PostgreSQL on this machine) the database's backends
+spent: they share the machine with the workers.
 
 ``BENCH_SCALE=small`` runs 2,000 posts on 200 accounts (PostgreSQL) and 1,000 on 100
 (embedded) — a few minutes, repeatable; ``BENCH_POSTS`` / ``BENCH_ACCOUNTS`` /
@@ -191,7 +192,7 @@ def _cost_row(label: str, f: dict[str, Any]) -> str:
     return (
         f"{label:<34} {f['worker_cpu_ms']:>10.1f} {f['worker_queries']:>10.1f} "
         f"{f['scheduler_cpu_ms']:>9.1f} {f['scheduler_queries']:>9.2f} "
-        f"{f['sim_calls']:>9.2f} {f['sim_cpu_ms']:>9.1f}"
+        f"{f['sim_calls']:>9.2f} {f['sim_cpu_ms']:>9.1f} {f.get('db_cpu_ms', float('nan')):>9.1f}"
     )
 
 
@@ -262,7 +263,7 @@ def run() -> bool:
         ok &= once
     print(
         f"\ncost per post{'':<21} {'worker ms':>10} {'queries':>10} {'sched ms':>9} "
-        f"{'sched q':>9} {'sim calls':>9} {'sim ms':>9}"
+        f"{'sched q':>9} {'sim calls':>9} {'sim ms':>9} {'db ms':>9}"
     )
     for label, figures in results.items():
         print(_cost_row(label, figures))
