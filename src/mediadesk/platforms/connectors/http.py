@@ -15,10 +15,12 @@ the full URL) are not chained.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import ssl
 import threading
+import urllib.request
 from collections.abc import Mapping
 from typing import Any
 
@@ -80,6 +82,17 @@ class _SharedPool(httpx.BaseTransport):
 _shared_pool = _SharedPool()
 
 
+@functools.cache
+def _environment_proxies() -> bool:
+    return bool(urllib.request.getproxies())
+
+
+def _default_transport() -> httpx.BaseTransport | None:
+    """The shared pool — unless the environment names a proxy: then each client builds its
+    own transport as before, so httpx applies ``HTTPS_PROXY`` / ``NO_PROXY`` per URL."""
+    return None if _environment_proxies() else _shared_pool
+
+
 def timeouts(total: float) -> httpx.Timeout:
     """Connect quickly or give up; allow the platform ``total`` seconds to answer."""
     return httpx.Timeout(total, connect=min(5.0, total), pool=min(5.0, total))
@@ -98,7 +111,7 @@ class Http:
         self.client = httpx.Client(
             base_url=base_url.rstrip("/"),
             timeout=timeouts(timeout),
-            transport=transport or _shared_pool,
+            transport=transport or _default_transport(),
             verify=ssl_context(),
             follow_redirects=False,
             headers={"User-Agent": USER_AGENT},
