@@ -973,8 +973,8 @@ def _verify_delay() -> timedelta:
 
 
 def _published_side_effects(pub: Publication, before: str, how: str) -> None:
-    _audit(pub, "published", before, url=pub.url, post_id=pub.platform_post_id, via=how)
     schedule_advance(pub, pub.next_check_at)
+    _audit(pub, "published", before, url=pub.url, post_id=pub.platform_post_id, via=how)  # last
 
 
 def _to_person(
@@ -1209,7 +1209,6 @@ def _apply_result(pub: Publication, result: PublishResult, *, source: str) -> di
         fields["next_check_at"] = None
     if not _transition(pub, **fields):
         return {"skipped": "raced", "publication": pub.pk}
-    _audit(pub, "published", before, url=pub.url, post_id=pub.platform_post_id, via=source)
     if result.state == PublishState.REMOVED:
         _tell_owner(
             pub,
@@ -1220,6 +1219,9 @@ def _apply_result(pub: Publication, result: PublishResult, *, source: str) -> di
         )
     else:
         schedule_advance(pub, pub.next_check_at)
+    # Last before the commit: appending to the audit chain locks its head row until then,
+    # and every worker's posts queue for it.
+    _audit(pub, "published", before, url=pub.url, post_id=pub.platform_post_id, via=source)
     return {"publication": pub.pk, "state": pub.state}
 
 
