@@ -36,7 +36,7 @@ from tests.publishing.engine.conftest import Sim, sim_config, wechat_account
 
 pytestmark = [pytest.mark.services]
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 S = PublicationState
 POSTS = 30
 CLAIM_TIMEOUT = 8  # seconds; longer than two platform calls at the 2 s timeout below
