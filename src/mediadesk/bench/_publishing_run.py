@@ -236,8 +236,9 @@ def schedule_all(at: datetime) -> int:
     return len(pubs)
 
 
-def measure(due: datetime, total: int, timeout: float) -> dict[str, Any]:
-    """Wait until every publication is out (or the timeout), then compute the figures."""
+def measure(due: datetime, total: int, timeout: float, sample: Any = None) -> dict[str, Any]:
+    """Wait until every publication is out (or the timeout), then compute the figures;
+    ``sample()`` is called on every poll."""
     from django.db import close_old_connections
 
     from mediadesk.publishing.models import Publication, PublicationState
@@ -247,6 +248,8 @@ def measure(due: datetime, total: int, timeout: float) -> dict[str, Any]:
     while time.monotonic() < deadline:
         close_old_connections()
         done = Publication.objects.filter(state__in=final).count()
+        if sample is not None:
+            sample()
         if done >= total:
             break
         time.sleep(1.0)
@@ -337,9 +340,10 @@ def run_celery(workers: int, concurrency: int, lead: float, timeout: float) -> d
     thread = threading.Thread(target=beat.run, args=(stop,), daemon=True)
     before = _probe.snapshot()
     thread.start()
+    backends: dict[int, float] = {}
     try:
-        figures = measure(due, total, timeout)
-        db_cpu = _database_cpu()
+        figures = measure(due, total, timeout, sample=lambda: _database_cpu(backends))
+        db_cpu = sum(backends.values()) if backends else float("nan")
     finally:
         stop.set()
         thread.join(10)
@@ -364,10 +368,11 @@ def run_celery(workers: int, concurrency: int, lead: float, timeout: float) -> d
     )
 
 
-def _database_cpu() -> float:
-    """CPU seconds the PostgreSQL backends serving this database have used (the workers' and
-    the scheduler's connections live for the whole run). NaN when the server is not on this
-    machine or its processes cannot be read."""
+def _database_cpu(seen: dict[int, float]) -> None:
+    """Record in ``seen`` the CPU seconds each PostgreSQL backend serving this database has
+    used so far (sampled every second: backends come and go with the workers' connections,
+    and one that ends between two samples loses at most a second). Nothing when the server
+    is not on this machine or its processes cannot be read."""
     from django.db import connection
 
     with connection.cursor() as cursor:
@@ -376,7 +381,10 @@ def _database_cpu() -> float:
             "AND pid <> pg_backend_pid()"
         )
         pids = [row[0] for row in cursor.fetchall()]
-    return sum(_probe.process_cpu_seconds(pid) for pid in pids) if pids else float("nan")
+    for pid in pids:
+        cpu = _probe.process_cpu_seconds(pid)
+        if cpu == cpu:  # not NaN
+            seen[pid] = max(cpu, seen.get(pid, 0.0))
 
 
 def _costs(total: int, **spent: float) -> dict[str, float]:
