@@ -20,6 +20,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from mediadesk.accounts.models import MatrixRole, Platform, SocialAccount
 from mediadesk.audit.models import AuditEntry
@@ -50,10 +51,10 @@ from mediadesk.web.views.common import form_error, page_view
 from mediadesk.web.views.content_common import readable_accounts, units_where
 
 SOURCE_LABELS = {
-    "account": "本账号规则",
-    "platform": "平台默认",
-    "matrix_role": "矩阵定位默认",
-    "weekly_target": "账号每周目标",
+    "account": gettext_lazy("this account's rule"),
+    "platform": gettext_lazy("platform default"),
+    "matrix_role": gettext_lazy("matrix-role default"),
+    "weekly_target": gettext_lazy("the account's weekly target"),
 }
 
 
