@@ -154,6 +154,7 @@ def plan(request: HttpRequest) -> HttpResponse:
                 "entry": row.entry,
                 "badge": STATUS_BADGES[row.status],
                 "editable": plan_entries.may_plan(user, row.entry.account or row.entry.owning_unit),
+                "platform": plan_sheet.PLATFORM_ZH.get(row.entry.platform, row.entry.platform),
                 "owner": person_name(row.entry.owner),
                 "reviewer": person_name(row.entry.reviewer),
             }
