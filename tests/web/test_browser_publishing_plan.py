@@ -83,6 +83,7 @@ def _log_in(page, base, username):
     page.wait_for_url(f"{base}/")
 
 
+WEIBO = "示例科技微博"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -117,7 +118,8 @@ def test_the_plan_is_exported_imported_with_a_report_and_publishing_paused_and_r
             editor.click(".nav a[data-nav=publishing_plan]")
             expect(editor.locator(".page-header h1")).to_contain_text("发布计划")
             expect(editor.locator("#plan-table tbody tr")).to_have_count(2)
-            expect(editor.locator("#plan-table thead")).to_contain_text("目标数据（曝光/互动/转化）")
+            header = editor.locator("#plan-table thead")
+            expect(header).to_contain_text("目标数据（曝光/互动/转化）")
             _shot(editor, "01-plan")
 
             # 2. Export: the seed's ten headers, then the rows.
@@ -132,8 +134,8 @@ def test_the_plan_is_exported_imported_with_a_report_and_publishing_paused_and_r
             # 3. A sheet with a bad row: the report names the row, nothing is imported.
             editor.click("#import-plan")
             bad = _sheet(
-                {"发布日期": day, "发布平台": "微博", "账号": "示例科技微博", "内容主题": "好的一行"},
-                {"发布日期": "下周三", "发布平台": "微博", "账号": "示例科技微博", "内容主题": "坏日期"},
+                {"发布日期": day, "发布平台": "微博", "账号": WEIBO, "内容主题": "好的一行"},
+                {"发布日期": "下周三", "发布平台": "微博", "账号": WEIBO, "内容主题": "坏日期"},
                 {
                     "发布日期": day,
                     "发布平台": "脸书",
