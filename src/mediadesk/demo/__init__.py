@@ -10,9 +10,16 @@ from collections.abc import Callable
 from mediadesk.demo.accounts import seed_accounts
 from mediadesk.demo.content import seed_content
 from mediadesk.demo.orgs import DEMO_PASSWORD, DEMO_USERS, seed_orgs
+from mediadesk.demo.planning import seed_planning
 from mediadesk.demo.platforms import seed_platforms
 
-STEPS: list[Callable[[], None]] = [seed_orgs, seed_accounts, seed_platforms, seed_content]
+STEPS: list[Callable[[], None]] = [
+    seed_orgs,
+    seed_accounts,
+    seed_platforms,
+    seed_content,
+    seed_planning,
+]
 
 
 def load_demo() -> None:

@@ -44,7 +44,7 @@ PLACEHOLDER_MODULES: dict[str, Placeholder] = {
     ),
 }
 
-_NAV_BY_KEY = {item.key: item for item in NAV_ITEMS}
+_NAV_BY_KEY = {i.key: i for item in NAV_ITEMS for i in (item, *item.children)}
 
 
 @page_view
