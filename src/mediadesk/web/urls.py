@@ -14,6 +14,7 @@ from mediadesk.web.views import (
     org,
     people,
     planning,
+    publishing,
     review,
     tokens,
     workflows,
@@ -90,6 +91,20 @@ urlpatterns = [
     path("review/flow/", review.review_flow, name="review_flow"),
     path("review/flow/export/", review.review_flow_export, name="review_flow_export"),
     path("review/<int:round_id>/", review.review_round, name="review_round"),
+    # Publishing (PUB-1 … PUB-6): the calendar, scheduling, publications.
+    path("publishing/calendar/", publishing.calendar, name="calendar"),
+    path("publishing/schedule/", publishing.schedule, name="publishing_schedule"),
+    path("publishing/publications/", publishing.publication_list, name="publications"),
+    path(
+        "publishing/publications/<int:publication_id>/",
+        publishing.publication_detail,
+        name="publication_detail",
+    ),
+    path(
+        "publishing/publications/<int:publication_id>/move/",
+        publishing.publication_move,
+        name="publication_move",
+    ),
     path("audit/", audit.audit_log, name="audit"),
     path("audit/verify/", audit.audit_verify, name="audit_verify"),
     path("audit/export/", audit.audit_export, name="audit_export"),
