@@ -11,8 +11,15 @@ from mediadesk.demo.accounts import seed_accounts
 from mediadesk.demo.content import seed_content
 from mediadesk.demo.orgs import DEMO_PASSWORD, DEMO_USERS, seed_orgs
 from mediadesk.demo.platforms import seed_platforms
+from mediadesk.demo.publishing import seed_publishing
 
-STEPS: list[Callable[[], None]] = [seed_orgs, seed_accounts, seed_platforms, seed_content]
+STEPS: list[Callable[[], None]] = [
+    seed_orgs,
+    seed_accounts,
+    seed_platforms,
+    seed_content,
+    seed_publishing,
+]
 
 
 def load_demo() -> None:
