@@ -107,7 +107,8 @@ def test_a_post_is_scheduled_on_the_calendar_published_and_withdrawn_with_approv
                     expect(chip).to_be_visible()
                     target = editor.locator('td[data-drop-day="2026-03-11"][data-drop-hour="12"]')
                     chip.drag_to(target)
-                    expect(editor.locator(".flash-success")).to_contain_text("已改期到 2026-03-11 12:00")
+                    moved = editor.locator(".flash-success")
+                    expect(moved).to_contain_text("已改期到 2026-03-11 12:00")
                     expect(target.locator(f'[data-chip="publication-{pub.pk}"]')).to_be_visible()
                     pub.refresh_from_db()
                     assert pub.scheduled_at == local(2026, 3, 11, 12, 0)
@@ -162,9 +163,9 @@ def test_a_post_is_scheduled_on_the_calendar_published_and_withdrawn_with_approv
                     expect(hq.locator("#withdrawals [data-status=done]")).to_be_visible()
                     _shot(hq, "7-withdrawn")
                     hq.goto(f"{base}/publishing/calendar/?day=2026-03-11")
-                    expect(
-                        hq.locator(f'[data-chip="publication-{pub.pk}"]')
-                    ).to_have_attribute("data-state", "withdrawn")
+                    expect(hq.locator(f'[data-chip="publication-{pub.pk}"]')).to_have_attribute(
+                        "data-state", "withdrawn"
+                    )
                     _shot(hq, "8-month")
                 finally:
                     browser.close()
