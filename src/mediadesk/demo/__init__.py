@@ -12,6 +12,7 @@ from mediadesk.demo.content import seed_content
 from mediadesk.demo.orgs import DEMO_PASSWORD, DEMO_USERS, seed_orgs
 from mediadesk.demo.planning import seed_planning
 from mediadesk.demo.platforms import seed_platforms
+from mediadesk.demo.publishing import seed_publishing
 
 STEPS: list[Callable[[], None]] = [
     seed_orgs,
@@ -19,6 +20,7 @@ STEPS: list[Callable[[], None]] = [
     seed_platforms,
     seed_content,
     seed_planning,
+    seed_publishing,
 ]
 
 

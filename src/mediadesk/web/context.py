@@ -95,8 +95,18 @@ REVIEW_ITEMS: tuple[NavItem, ...] = (
     NavItem("review_flow", _("Review flow table"), "web:review_flow", "file", (A.CONTENT_VIEW,)),
 )
 
+#: The publishing section (发布): calendar, scheduling, publications, the publish plan (模板1),
+#: reposts (secondary propagation) and publishing settings.
 PUBLISHING_ITEMS: tuple[NavItem, ...] = (
-    NavItem("calendar", _("Publishing calendar"), "web:calendar", "calendar", (A.CONTENT_VIEW,)),
+    NavItem("calendar", _("Calendar"), "web:calendar", "calendar", (A.CONTENT_VIEW,)),
+    NavItem(
+        "publishing_schedule",
+        _("Schedule a post"),
+        "web:publishing_schedule",
+        "calendar",
+        (A.CONTENT_PUBLISH,),
+    ),
+    NavItem("publications", _("Publications"), "web:publications", "file", (A.CONTENT_VIEW,)),
     NavItem("publishing_plan", _("Publish plan"), "web:publishing_plan", "file", (A.CONTENT_VIEW,)),
     NavItem(
         "publishing_reposts", _("Reposts"), "web:publishing_reposts", "users", (A.CONTENT_VIEW,)
@@ -174,7 +184,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
 # Which navigation key a URL name belongs to, for highlighting the current section.
 _SECTION_OF_URL = {
     "dashboard": "dashboard",
-    **{m: m for m in ("accounts", "calendar", "inbox", "analytics", "risk")},
+    **{m: m for m in ("accounts", "inbox", "analytics", "risk")},
     "audit": "audit",
     "audit_export": "audit",
     "audit_verify": "audit",
@@ -244,6 +254,12 @@ _SECTION_OF_URL = {
     "publishing_frequency": "publishing_settings",
     "publishing_pauses": "publishing_settings",
     "publishing_blackouts": "publishing_settings",
+    # publishing
+    "calendar": "calendar",
+    "publishing_schedule": "publishing_schedule",
+    "publications": "publications",
+    "publication_detail": "publications",
+    "publication_move": "publications",
     # compliance
     "compliance_check": "compliance_check",
     "compliance_lexicon": "compliance_lexicon",

@@ -14,6 +14,7 @@ from mediadesk.web.views import (
     org,
     people,
     planning,
+    publishing,
     publishing_plan,
     publishing_reposts,
     publishing_settings,
@@ -119,6 +120,20 @@ urlpatterns = [
         "publishing/settings/blackouts/",
         publishing_settings.blackouts,
         name="publishing_blackouts",
+    ),
+    # Publishing (PUB-1 … PUB-6): the calendar, scheduling, publications.
+    path("publishing/calendar/", publishing.calendar, name="calendar"),
+    path("publishing/schedule/", publishing.schedule, name="publishing_schedule"),
+    path("publishing/publications/", publishing.publication_list, name="publications"),
+    path(
+        "publishing/publications/<int:publication_id>/",
+        publishing.publication_detail,
+        name="publication_detail",
+    ),
+    path(
+        "publishing/publications/<int:publication_id>/move/",
+        publishing.publication_move,
+        name="publication_move",
     ),
     path("audit/", audit.audit_log, name="audit"),
     path("audit/verify/", audit.audit_verify, name="audit_verify"),

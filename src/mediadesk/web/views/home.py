@@ -23,13 +23,6 @@ class Placeholder:
 
 
 PLACEHOLDER_MODULES: dict[str, Placeholder] = {
-    "calendar": Placeholder(
-        _(
-            "Scheduled and published posts of all accounts on one calendar, with the "
-            "publishing state of each post."
-        ),
-        "PUB",
-    ),
     "inbox": Placeholder(
         _("Comments and messages from every account in one inbox, with saved replies."),
         "ENG",
