@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from mediadesk.accounts.models import Platform
 from mediadesk.content.models import ContentItem, Variant
 from mediadesk.content.services import approved_fingerprint_matches
 from mediadesk.core.errors import Conflict, DomainError, NotFound, PermissionDenied
@@ -149,6 +150,10 @@ def _shift(view: str, anchor: dt.date, step: int) -> dt.date:
     return dt.date(year, month, min(anchor.day, pycalendar.monthrange(year, month)[1]))
 
 
+def _platform_label(code: str) -> str:
+    return str(Platform(code).label) if code in Platform.values else code
+
+
 def _entry_chip(entry: plan_selectors.CalendarEntry) -> dict[str, Any]:
     if entry.kind == "publication":
         url = reverse("web:publication_detail", kwargs={"publication_id": entry.id})
@@ -167,7 +172,7 @@ def _entry_chip(entry: plan_selectors.CalendarEntry) -> dict[str, Any]:
         "state_label": S(entry.state).label if entry.kind == "publication" else _("Planned"),
         "title": entry.title,
         "account": entry.account_name,
-        "platform": entry.platform,
+        "platform": _platform_label(entry.platform),
         "url": url,
         "move_url": move_url if entry.movable else "",
         "version": entry.version,
@@ -199,7 +204,7 @@ def _cancelled_chips(
                 "state_label": S.CANCELLED.label,
                 "title": pub.variant.title or pub.item.title,
                 "account": pub.account.name,
-                "platform": pub.account.platform,
+                "platform": _platform_label(pub.account.platform),
                 "url": reverse("web:publication_detail", kwargs={"publication_id": pub.pk}),
                 "move_url": "",
                 "version": pub.version,
@@ -236,7 +241,8 @@ def calendar(request: HttpRequest) -> HttpResponse:
                 "is_past": day.day < today,
                 "is_working_day": day.is_working_day,
                 "chips": chips,
-                "warnings": [w.message for w in day.warnings],
+                # What is past can no longer be planned for: warnings are for today onwards.
+                "warnings": [w.message for w in day.warnings] if day.day >= today else [],
                 "blackouts": [b.reason for b in day.blackouts],
                 "paused": bool(data.pauses) and day.day >= today,
             }
@@ -259,7 +265,11 @@ def calendar(request: HttpRequest) -> HttpResponse:
         d["dow"] = weekday_names[d["day"].weekday()]
         d["untimed"] = [c for c in d["chips"] if c["hour"] is None]
     # Warnings of a whole week or month (a single day's sit on the day itself).
-    ahead = [w for w in data.warnings if not (w.starts_on and w.starts_on == w.ends_on)]
+    ahead = [
+        w
+        for w in data.warnings
+        if not (w.starts_on and w.starts_on == w.ends_on) and not (w.ends_on and w.ends_on < today)
+    ]
     may_schedule = can(user, Action.CONTENT_PUBLISH)
     params = {"view": view, "scope": scope_raw}
     if show_cancelled:
