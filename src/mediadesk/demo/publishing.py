@@ -110,6 +110,12 @@ def _item(
     return _approve(item, people).variants.get(account=account)
 
 
+def _item_before(at: dt.datetime, *args: Any) -> Variant:
+    """An item written and approved two days before its slot, as the review flow table shows."""
+    with _clock(at - dt.timedelta(days=2)):
+        return _item(*args)
+
+
 def _schedule(editor: User, variant: Variant, at: dt.datetime) -> Publication:
     with _clock(at - dt.timedelta(days=1)):  # planned the day before
         return planning.schedule_publication(actor=editor, variant=variant, at=at).publication
@@ -226,7 +232,7 @@ def _history(
         at = day(back, 8, 30)
         if at is None:
             continue
-        variant = _item(people, unit, wechat, title, f"<p>{title}。欢迎体验。</p>")
+        variant = _item_before(at, people, unit, wechat, title, f"<p>{title}。欢迎体验。</p>")
         pub = _schedule(editor, variant, at)
         _replay(at)
         pub.refresh_from_db()
@@ -242,7 +248,9 @@ def _history(
     # failed: the platform refused (the account was not verified at that moment)
     at = day(2, 19, 0)
     if at is not None:
-        variant = _item(people, unit, wechat, "云帆 X1 限时体验活动", "<p>限时体验活动。</p>")
+        variant = _item_before(
+            at, people, unit, wechat, "云帆 X1 限时体验活动", "<p>限时体验活动。</p>"
+        )
         _schedule(editor, variant, at)
         _control(simulator, "wechat/account", {"appid": app_id, "verified": False})
         try:
@@ -254,7 +262,8 @@ def _history(
     at = day(1, 20, 0)
     if at is not None and weibo is not None and _weibo_connected(simulator):
         title = "云帆 X1 体验店开业"
-        variant = _item(people, unit, weibo, title, f"<p>{title}，欢迎到店体验 {WEIBO_LINK}</p>")
+        body = f"<p>{title}，欢迎到店体验 {WEIBO_LINK}</p>"
+        variant = _item_before(at, people, unit, weibo, title, body)
         _schedule(editor, variant, at)
         _control(
             simulator,
