@@ -50,3 +50,12 @@ def redis_witness(payload: dict[str, Any]) -> None:
     client = redis.Redis.from_url(os.environ["MEDIADESK_REDIS_URL"])
     client.rpush(payload["list"], payload["n"])
     client.sadd(payload["list"] + ":pids", os.getpid())
+
+
+@task("tests.language")
+def language(payload: dict[str, Any]) -> dict[str, Any]:
+    """Reports the language a job runs in and a word it would write for a person."""
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    return {"language": translation.get_language(), "word": gettext("Yes")}

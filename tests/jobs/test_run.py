@@ -131,3 +131,15 @@ def test_an_unclaimed_job_is_not_run():
     assert services.run_job(job.pk, "w1") == "skipped"
     job.refresh_from_db()
     assert job.status == "queued"
+
+
+def test_a_job_writes_in_the_site_language_whatever_the_worker_thread_has_active():
+    from django.utils import translation
+
+    job = services.enqueue("tests.language", {})
+
+    with translation.override("en"):
+        _claim_and_run()
+
+    job.refresh_from_db()
+    assert job.result == {"language": "zh-hans", "word": "是"}

@@ -58,7 +58,7 @@ def test_wecom_gets_a_text_message_mentioning_the_recipients_mobile(
         "text": {
             "content": "【mediadesk】“春季新品”待您审核\n"
             "http://127.0.0.1:8000/content/7/\n"
-            "For: editor",
+            "致：editor",
             "mentioned_mobile_list": ["13800138000"],
         },
     }
@@ -229,7 +229,7 @@ def test_a_removed_robots_pending_message_fails_saying_so(
     run_jobs()
 
     delivery = Delivery.objects.get(channel="wecom")
-    assert delivery.status == "failed" and "removed" in delivery.last_error
+    assert delivery.status == "failed" and "机器人已被删除" in delivery.last_error
     assert delivery.target.startswith("qyapi.weixin.qq.com")  # still says where it was going
     assert robot_server.requests == []
 

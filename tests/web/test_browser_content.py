@@ -86,6 +86,8 @@ def _replace_in_article(page, account_id, old, new):
 def _decide(page, base, item_title, action, opinion="", tick=True):
     page.goto(f"{base}/review/")
     page.click(f"#results a:has-text('{item_title}')")
+    # The checklist is read with .all(), which does not wait: be on the decision page first.
+    page.wait_for_selector("#decision-form")
     if tick:
         for box in page.locator("#stage-checklist input[type=checkbox]").all():
             box.check()

@@ -21,7 +21,7 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, connection, transaction
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from mediadesk.core import context
 from mediadesk.core.logging import redact
@@ -173,7 +173,12 @@ def run_job(job_id: int, worker_id: str) -> Outcome:
     )
     try:
         spec = registry.get_task(job.name)
-        with context.acting(source="job", request_id=f"job-{job.id}"):
+        # Jobs write words people read later (attempt messages, notifications): in the site's
+        # language, as a request would, not in whatever a worker thread happens to have active.
+        with (
+            translation.override(settings.LANGUAGE_CODE),
+            context.acting(source="job", request_id=f"job-{job.id}"),
+        ):
             result = spec.fn(dict(job.payload))
     except TransientJobError as exc:
         return _after_transient(job, mine, exc)

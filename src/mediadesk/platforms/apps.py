@@ -14,4 +14,11 @@ class PlatformsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from mediadesk.accounts import vault
         from mediadesk.platforms import scopes  # noqa: F401 - registers permission scopes
+
+        # Platform tokens are vault-encrypted too: a re-key must reach them before the old key
+        # is retired, or every connector would lose its token at once.
+        vault.register_encrypted(
+            "platforms.PlatformToken", "access_ciphertext", "refresh_ciphertext"
+        )

@@ -295,6 +295,8 @@ def explain(error: ConnectorError, pub: Publication) -> str:
     detail = error.message
     if isinstance(error, AssistedPublishingNeeded):
         text = _("%(p)s's API cannot publish this post; publish it in the app.") % {"p": platform}
+    elif isinstance(error, posts.MediaMissing):
+        text = _("A file of the post is missing; replace it in the media library.")
     elif isinstance(error, InvalidContent):
         text = _("The post breaks a rule of %(p)s; change it and have it approved again.") % {
             "p": platform

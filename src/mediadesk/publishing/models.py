@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from mediadesk.orgs.models import OrgUnit
 
@@ -460,7 +461,8 @@ class PlanEntry(models.Model):
     planned_on = models.DateField(_("date"), db_index=True)
     #: Local time (``TIME_ZONE``); empty while only the day is planned.
     planned_time = models.TimeField(_("time"), null=True, blank=True)
-    topic = models.CharField(_("topic"), max_length=300)
+    # 主题 of the publish plan (模板1), not the topic matrix's 选题 that content items use.
+    topic = models.CharField(pgettext_lazy("publish plan", "topic"), max_length=300)
     format = models.CharField(_("format"), max_length=100, blank=True)
     #: The target figures as the planner wrote them ("曝光30万+，互动1万+") …
     targets_text = models.CharField(_("target figures"), max_length=300, blank=True)

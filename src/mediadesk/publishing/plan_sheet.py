@@ -322,3 +322,43 @@ def import_plan(*, actor: Any, content: bytes) -> list[PlanEntry]:
             after={"rows": len(saved)},
         )
     return saved
+
+
+class _RolledBack(Exception):
+    def __init__(self, rows: list[dict[str, Any]]):
+        super().__init__("preview")
+        self.rows = rows
+
+
+def preview_import(*, actor: Any, content: bytes) -> list[dict[str, Any]]:
+    """What :func:`import_plan` would do with ``content``, without doing it: the import runs in
+    a transaction that is then rolled back (its audit entries with it). Raises what the import
+    raises (:class:`ImportRejected` listing every bad row, or ValidationFailed for the file);
+    otherwise one description per row: its sheet row number, whether it adds or updates a row,
+    and the values as they would be stored."""
+    _headers, body = _read(content)
+    try:
+        with transaction.atomic():
+            saved = import_plan(actor=actor, content=content)
+            rows = [
+                {
+                    "row": number,
+                    "new": entry.version == 1,
+                    "entry_id": entry.pk if entry.version > 1 else None,
+                    "planned_on": entry.planned_on,
+                    "planned_time": entry.planned_time,
+                    "platform": PLATFORM_ZH.get(entry.platform, entry.platform),
+                    "account": entry.account.name if entry.account_id else "",
+                    "unit": entry.owning_unit.name,
+                    "topic": entry.topic,
+                    "format": entry.format,
+                    "targets": entry.targets_text,
+                    "owner": _person_name(entry.owner),
+                    "reviewer": _person_name(entry.reviewer),
+                    "notes": entry.notes,
+                }
+                for (number, _cells), entry in zip(body, saved, strict=True)
+            ]
+            raise _RolledBack(rows)
+    except _RolledBack as done:
+        return done.rows

@@ -130,8 +130,15 @@ def release_held(*, actor: Any, unit: OrgUnit | None = None) -> list[Publication
 
 
 @transaction.atomic
-def resume_publishing(*, actor: Any, pause: PublishingPause) -> Released:
-    """End ``pause``; its held posts go out (counting lateness from now)."""
+def resume_publishing(*, actor: Any, pause: PublishingPause, reason: str = "") -> Released:
+    """End ``pause``; its held posts go out (counting lateness from now). ``reason`` (why it is
+    safe to publish again; the pages ask for it) is kept in the audit entry."""
+    reason = (reason or "").strip()
+    if len(reason) > 500:
+        raise ValidationFailed(
+            _("The reason is at most %(n)d characters.") % {"n": 500},
+            fields={"reason": _("too long")},
+        )
     locked = PublishingPause.objects.select_for_update(of=("self",)).select_related("unit")
     pause = locked.get(pk=pause.pk)
     require(actor, Action.RISK_MANAGE, pause.unit)
@@ -145,13 +152,14 @@ def resume_publishing(*, actor: Any, pause: PublishingPause) -> Released:
         actor=actor,
         obj=pause,
         before={"open": True},
-        after={"open": False, "released": [p.pk for p in released]},
+        after={"open": False, "reason": reason, "released": [p.pk for p in released]},
     )
     notify(
         _people_who_may(Action.CONTENT_PUBLISH, pause.unit),
         kind="publishing.pause",
         title=_("Publishing resumed for %(u)s (%(n)d held post(s) released)")
         % {"u": pause.unit.name, "n": len(released)},
+        body=reason,
         link="/publishing/calendar/",
         dedupe_key=f"publishing.resume:{pause.pk}",
     )

@@ -82,6 +82,11 @@ _PERIOD_NAMES = {
 }
 
 
+def _who(account: SocialAccount) -> str:
+    """The account as people tell it apart: a group often has one name on every platform."""
+    return f"{account.name}（{account.get_platform_display()}）"
+
+
 def _period_text(period: str, start: dt.date, end: dt.date) -> str:
     return str(start) if start == end else f"{start} – {end}"
 
@@ -165,7 +170,7 @@ def quota_breach(
     return PlanningWarning(
         code="quota_breach",
         message=_("%(a)s: %(q)s, already %(n)d in %(p)s.")
-        % {"a": account.name, "q": quota.label, "n": used, "p": _period_text("", start, end)},
+        % {"a": _who(account), "q": quota.label, "n": used, "p": _period_text("", start, end)},
         account_id=account.pk,
         period=quota.period,
         starts_on=start,
@@ -239,7 +244,7 @@ def slot_warnings(
             PlanningWarning(
                 code="outside_best_time",
                 message=_("%(t)s is outside the best times of %(a)s (%(w)s).")
-                % {"t": f"{local:%H:%M}", "a": account.name, "w": windows or _("none that day")},
+                % {"t": f"{local:%H:%M}", "a": _who(account), "w": windows or _("none that day")},
                 account_id=account.pk,
             )
         )
@@ -269,7 +274,7 @@ def _overload(
         code="frequency_overload",
         message=_("%(a)s would post %(n)d times in %(p)s; at most %(m)d %(per)s.")
         % {
-            "a": account.name,
+            "a": _who(account),
             "n": count,
             "p": _period_text(rule.period, start, end),
             "m": rule.maximum,
@@ -325,7 +330,7 @@ def calendar_warnings(
                                 "%(a)s has %(n)d post(s) planned in %(p)s; at least %(m)d %(per)s."
                             )
                             % {
-                                "a": account.name,
+                                "a": _who(account),
                                 "n": count,
                                 "p": _period_text(rule.period, p_start, p_end),
                                 "m": rule.minimum,
@@ -354,7 +359,7 @@ def calendar_warnings(
                             code="quota_breach",
                             message=_("%(a)s: %(q)s, but %(n)d are scheduled in %(p)s.")
                             % {
-                                "a": account.name,
+                                "a": _who(account),
                                 "q": quota.label,
                                 "n": used,
                                 "p": _period_text(quota.period, p_start, p_end),
@@ -407,7 +412,7 @@ def _held_ahead(
                         message=_("Publication #%(p)d of %(a)s waits: %(u)s is paused (%(r)s).")
                         % {
                             "p": publication.pk,
-                            "a": account.name,
+                            "a": _who(account),
                             "u": pause.unit.name,
                             "r": pause.reason,
                         },
@@ -424,7 +429,7 @@ def _held_ahead(
                     PlanningWarning(
                         code="blackout",
                         message=_("Publication #%(p)d of %(a)s falls in the blackout “%(r)s”.")
-                        % {"p": publication.pk, "a": account.name, "r": blackout.reason},
+                        % {"p": publication.pk, "a": _who(account), "r": blackout.reason},
                         account_id=account.pk,
                         details={"publication": publication.pk, "blackout": blackout.pk},
                     )

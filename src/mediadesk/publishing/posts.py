@@ -20,6 +20,7 @@ from mediadesk.content.models import Asset, AssetKind, LicenceKind, Variant
 from mediadesk.content.services import plain_text
 from mediadesk.platforms.bindings import WECHAT, family
 from mediadesk.platforms.connectors import Connector
+from mediadesk.platforms.connectors.errors import ConnectorError
 from mediadesk.platforms.connectors.values import (
     Delivery,
     MediaFile,
@@ -29,6 +30,25 @@ from mediadesk.platforms.connectors.values import (
 )
 
 SaveUpload = Callable[[dict[str, Any]], None]  # the whole uploads dict, saved under the lease
+
+
+class MediaMissing(ConnectorError):
+    """A library file the post uses is gone from storage: no retry can bring it back, so the
+    post fails with the asset's name instead of being tried again and again."""
+
+    code = "media_missing"
+    http_status = 409
+
+
+def _file(asset: Asset) -> MediaFile:
+    try:
+        return media_file(asset)
+    except OSError as exc:
+        raise MediaMissing(
+            _("The file of “%(a)s” (library item %(n)s) is missing from storage.")
+            % {"a": asset.title or asset.original_name, "n": asset.pk},
+            raw_message=str(exc),
+        ) from exc
 
 
 def asset_ids(values: Iterable[Any]) -> list[int]:
@@ -130,7 +150,7 @@ def _wechat(
     if cover_id and cover_id in assets:
         done = uploads.get("cover") or {}
         if done.get("asset") != cover_id or not done.get("media_id"):
-            uploaded = connector.upload_media(media_file(assets[cover_id]), MediaKind.IMAGE)
+            uploaded = connector.upload_media(_file(assets[cover_id]), MediaKind.IMAGE)
             done = {"asset": cover_id, "media_id": uploaded.media_id, "url": uploaded.url}
             uploads["cover"] = done
             save(uploads)
@@ -139,7 +159,7 @@ def _wechat(
     for asset_id in body_ids:
         if str(asset_id) in body_urls or asset_id not in assets:
             continue
-        uploaded = connector.upload_media(media_file(assets[asset_id]), MediaKind.ARTICLE_IMAGE)
+        uploaded = connector.upload_media(_file(assets[asset_id]), MediaKind.ARTICLE_IMAGE)
         body_urls[str(asset_id)] = uploaded.url
         uploads["body"] = body_urls
         save(uploads)
@@ -165,7 +185,7 @@ def _weibo(variant: Variant, extra: dict[str, Any], common: dict[str, Any]) -> P
     pictures = [
         a for a in (_assets(variant, ids[:1]).values() if ids else []) if a.kind == AssetKind.IMAGE
     ]
-    picture = media_file(pictures[0]) if pictures else None
+    picture = _file(pictures[0]) if pictures else None
     return PostRequest(
         text=plain_text(variant.body).strip(),
         title=_title(variant),
@@ -191,7 +211,7 @@ def _douyin(
         video = videos[0]
         done = uploads.get("video") or {}
         if done.get("asset") != video.pk or not done.get("media_id"):
-            uploaded = connector.upload_media(media_file(video), MediaKind.VIDEO)
+            uploaded = connector.upload_media(_file(video), MediaKind.VIDEO)
             done = {"asset": video.pk, "media_id": uploaded.media_id}
             uploads["video"] = done
             save(uploads)

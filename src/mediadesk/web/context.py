@@ -95,6 +95,31 @@ REVIEW_ITEMS: tuple[NavItem, ...] = (
     NavItem("review_flow", _("Review flow table"), "web:review_flow", "file", (A.CONTENT_VIEW,)),
 )
 
+#: The publishing section (发布): calendar, scheduling, publications, the publish plan (模板1),
+#: reposts (secondary propagation) and publishing settings.
+PUBLISHING_ITEMS: tuple[NavItem, ...] = (
+    NavItem("calendar", _("Calendar"), "web:calendar", "calendar", (A.CONTENT_VIEW,)),
+    NavItem(
+        "publishing_schedule",
+        _("Schedule a post"),
+        "web:publishing_schedule",
+        "calendar",
+        (A.CONTENT_PUBLISH,),
+    ),
+    NavItem("publications", _("Publications"), "web:publications", "file", (A.CONTENT_VIEW,)),
+    NavItem("publishing_plan", _("Publish plan"), "web:publishing_plan", "file", (A.CONTENT_VIEW,)),
+    NavItem(
+        "publishing_reposts", _("Reposts"), "web:publishing_reposts", "users", (A.CONTENT_VIEW,)
+    ),
+    NavItem(
+        "publishing_settings",
+        _("Publishing settings"),
+        "web:publishing_settings",
+        "settings",
+        (A.CONTENT_VIEW,),
+    ),
+)
+
 COMPLIANCE_ITEMS: tuple[NavItem, ...] = (
     NavItem("compliance_check", _("Check copy"), "web:compliance_check", "check"),
     NavItem("compliance_lexicon", _("Lexicon"), "web:compliance_lexicon", "file"),
@@ -130,11 +155,12 @@ NAV_ITEMS: tuple[NavItem, ...] = (
         children=REVIEW_ITEMS,
     ),
     NavItem(
-        "calendar",
-        _("Publishing calendar"),
+        "publishing",
+        _("Publishing"),
         "web:calendar",
         "calendar",
         (A.CONTENT_VIEW,),
+        children=PUBLISHING_ITEMS,
     ),
     NavItem("inbox", _("Interactions"), "web:inbox", "inbox", (A.INBOX_VIEW,)),
     NavItem(
@@ -158,7 +184,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
 # Which navigation key a URL name belongs to, for highlighting the current section.
 _SECTION_OF_URL = {
     "dashboard": "dashboard",
-    **{m: m for m in ("accounts", "calendar", "inbox", "analytics", "risk")},
+    **{m: m for m in ("accounts", "inbox", "analytics", "risk")},
     "audit": "audit",
     "audit_export": "audit",
     "audit_verify": "audit",
@@ -217,6 +243,23 @@ _SECTION_OF_URL = {
     "workflows": "workflows",
     "workflow_new": "workflows",
     "workflow_detail": "workflows",
+    # publishing: the plan, reposts, planning settings
+    "publishing_plan": "publishing_plan",
+    "publishing_plan_entry": "publishing_plan",
+    "publishing_plan_export": "publishing_plan",
+    "publishing_plan_import": "publishing_plan",
+    "publishing_plan_template": "publishing_plan",
+    "publishing_reposts": "publishing_reposts",
+    "publishing_settings": "publishing_settings",
+    "publishing_frequency": "publishing_settings",
+    "publishing_pauses": "publishing_settings",
+    "publishing_blackouts": "publishing_settings",
+    # publishing
+    "calendar": "calendar",
+    "publishing_schedule": "publishing_schedule",
+    "publications": "publications",
+    "publication_detail": "publications",
+    "publication_move": "publications",
     # compliance
     "compliance_check": "compliance_check",
     "compliance_lexicon": "compliance_lexicon",

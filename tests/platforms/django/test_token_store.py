@@ -47,6 +47,21 @@ def test_tokens_are_encrypted_at_rest():
     assert "first-refresh-token" not in row.refresh_ciphertext
 
 
+def test_a_vault_rekey_re_encrypts_stored_tokens(tmp_path, monkeypatch):
+    from mediadesk.accounts import vault
+
+    monkeypatch.setenv("MEDIADESK_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv(vault.ENV_VAR, raising=False)
+    DbTokenStore().put(KEY, douyin_token())
+    before = PlatformToken.objects.values_list("access_ciphertext", "refresh_ciphertext").get()
+
+    assert vault.rekey() == 1
+    assert len(vault.key_file().read_text().split()) == 1  # the old key is gone
+    after = PlatformToken.objects.values_list("access_ciphertext", "refresh_ciphertext").get()
+    assert after[0] != before[0] and after[1] != before[1]
+    assert DbTokenStore().get(KEY) == douyin_token()
+
+
 def test_a_held_lease_keeps_a_second_worker_out():
     first, second = DbTokenStore(), DbTokenStore()
     assert first.try_acquire(KEY, "worker-1")

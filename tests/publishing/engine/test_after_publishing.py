@@ -174,7 +174,7 @@ def test_an_assisted_post_waits_for_a_person_and_is_confirmed_with_its_link(team
     assert pub.state == S.AWAITING_PERSON, explain(pub)
     package = pub.platform_data["package"]
     assert package["title"] == "探店" and package["media"][0]["asset"] == photo.pk
-    assert "record the link" in package["instructions"]
+    assert "登记发布后的链接" in package["instructions"]
     assert Notification.objects.filter(
         recipient=team.author, kind="publishing.awaiting_person"
     ).exists()

@@ -155,7 +155,7 @@ def test_an_unverified_account_fails_with_a_reason_and_the_platform_code(team, w
     pub.refresh_from_db()
     assert pub.state == S.FAILED
     assert pub.error_code == "WeChat 48001"
-    assert "verification" in pub.error
+    assert "认证" in pub.error
     assert len(sim.wechat_articles()) == 0
 
 
@@ -174,7 +174,7 @@ def test_a_platform_that_keeps_failing_is_given_up_after_the_attempts(
 
     pub.refresh_from_db()
     assert pub.state == S.FAILED, explain(pub)
-    assert "3 attempts" in pub.error
+    assert "尝试 3 次后放弃" in pub.error
     assert sim.calls("/cgi-bin/draft/add") == 3
 
 

@@ -57,6 +57,24 @@ def test_cover_and_body_images_are_uploaded_once_and_shown_from_wechat(team, wec
     assert "asset:" not in draft["content"]
 
 
+def test_a_cover_missing_from_storage_fails_the_post_once_naming_it(team, wechat, sim, clock):
+    cover = pf.image(team.unit, "丢失的封面")
+    item = pf.approved_item(team, wechat, cover=cover)
+    pub = pf.publication(item, wechat, at=T0, owner=team.author)
+    cover.file.storage.delete(cover.file.name)
+
+    clock.move_to(T0)
+    run()
+    clock.shift(timedelta(minutes=5))
+    run()
+
+    pub.refresh_from_db()
+    assert pub.state == S.FAILED, explain(pub)
+    assert "丢失的封面" in pub.error and pub.error_code == "media_missing"
+    assert sim.calls("/cgi-bin/draft/add") == 0
+    assert pub.attempt_log.count() == 1
+
+
 def test_a_weibo_post_is_published_directly_with_its_link(team, sim, clock):
     account = weibo_account(team, sim)
     item = pf.approved_item(team, account, body=f"<p>新品上市 https://{'mediadesk.example'}/a</p>")
@@ -89,7 +107,7 @@ def test_content_changed_after_scheduling_is_refused_and_nothing_is_sent(team, w
 
     pub.refresh_from_db()
     assert pub.state == S.FAILED and pub.error_code == "content_changed"
-    assert "reviewed again" in pub.error
+    assert "须重新审核" in pub.error
     assert sim.calls("/cgi-bin/draft/add") == 0
     assert Notification.objects.filter(recipient=team.author, kind="publishing.failed").exists()
 
@@ -104,7 +122,7 @@ def test_a_post_later_than_allowed_is_missed_and_its_owner_told(team, wechat, si
     assert pub.state == S.MISSED
     assert sim.calls("/cgi-bin/draft/add") == 0
     note = Notification.objects.get(recipient=team.author, kind="publishing.missed")
-    assert "11 minutes" in note.body
+    assert "11 分钟" in note.body
 
 
 def test_a_post_due_during_a_pause_is_held_and_goes_out_after_it(team, wechat, sim, clock):

@@ -26,6 +26,7 @@ import pytest
 import redis
 from django.utils import timezone
 
+from mediadesk.accounts import vault
 from mediadesk.jobs.beat import BeatScheduler
 from mediadesk.jobs.models import WorkerHeartbeat
 from mediadesk.platforms.simulator import Simulator
@@ -140,6 +141,9 @@ def setup(transactional_db, simulator, settings, tmp_path) -> Iterator[tuple[Wor
         "MEDIADESK_HEARTBEAT_SECONDS": "1",
         "MEDIADESK_SIMULATOR_URL": simulator.base_url,
         "PYTHONPATH": os.pathsep.join([str(REPO), str(REPO / "src")]),
+        # The workers read the library files this process writes, and the tokens it encrypts.
+        "MEDIADESK_DATA_DIR": str(Path(settings.MEDIA_ROOT).parent),
+        "MEDIADESK_VAULT_KEYS": ",".join(key.decode() for key in vault._read_keys()),
     }
     workers = Workers(env, queue, tmp_path)
     handle = Sim(simulator)

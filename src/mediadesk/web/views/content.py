@@ -450,6 +450,9 @@ def content_detail(request: HttpRequest, item_id: int) -> HttpResponse:
         "variants": variants,
         "timeline": timeline_view(item),
         "may_draft": may_draft,
+        "may_schedule": status.state == selectors.ItemState.APPROVED
+        and status.approved_matches
+        and can(user, Action.CONTENT_PUBLISH, item),
         "can_submit": can_submit,
         "submit_form": submit_form,
         "submit_error": submit_error,

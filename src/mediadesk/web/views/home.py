@@ -23,13 +23,6 @@ class Placeholder:
 
 
 PLACEHOLDER_MODULES: dict[str, Placeholder] = {
-    "calendar": Placeholder(
-        _(
-            "Scheduled and published posts of all accounts on one calendar, with the "
-            "publishing state of each post."
-        ),
-        "PUB",
-    ),
     "inbox": Placeholder(
         _("Comments and messages from every account in one inbox, with saved replies."),
         "ENG",
@@ -44,7 +37,7 @@ PLACEHOLDER_MODULES: dict[str, Placeholder] = {
     ),
 }
 
-_NAV_BY_KEY = {item.key: item for item in NAV_ITEMS}
+_NAV_BY_KEY = {i.key: i for item in NAV_ITEMS for i in (item, *item.children)}
 
 
 @page_view
