@@ -19,7 +19,7 @@ help:
 	@echo "make test           ruff + the whole suite on the embedded default (SQLite, no server)"
 	@echo "make test-services  the suite on PostgreSQL with Redis and Celery workers"
 	@echo "make bench          speed and quality figures"
-	@echo "make bench-publishing  publishing throughput and lateness (PostgreSQL, Redis, minutes)"
+	@echo "make bench-publishing  publishing throughput, lateness and cost per post (PostgreSQL, Redis, ~30 min; BENCH_SCALE=small: minutes)"
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -56,3 +56,21 @@ def test_stop_leaves_no_thread_behind(runner):
 
     assert runner.stop(timeout=30) is True
     assert set(threading.enumerate()) - before == set()
+
+
+def test_passes_in_quick_succession_look_at_periodic_tasks_once_a_second(monkeypatch):
+    from mediadesk.jobs import runner as module
+
+    looked: list[float] = []
+    clock = iter([100.0, 100.4, 100.9, 101.1, 101.5])
+    now = 100.0
+
+    def fake_monotonic() -> float:
+        return now
+
+    monkeypatch.setattr(module.time, "monotonic", fake_monotonic)
+    monkeypatch.setattr(module, "enqueue_due_periodic", lambda: looked.append(now))
+    scheduler = EmbeddedRunner(workers=1, heartbeat_seconds=3600, recover_seconds=3600)
+    for now in clock:  # noqa: B007 - read by fake_monotonic
+        scheduler.tick()
+    assert looked == [100.0, 101.1]

@@ -25,6 +25,8 @@ from typing import Any
 
 import django
 
+from mediadesk.bench import _probe
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mediadesk.settings")
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 2048
@@ -154,6 +156,8 @@ def _bulk_items(batch: list[tuple[Any, str]], unit: Any, owner: Any, workflow: A
                 "body": f"<p>{title}：三大功能升级。</p>",
                 "original_url": "https://example.com/bench",
                 "media": [],
+                "cover": cover.pk,
+                "extra": {},
             }
             variants.append(
                 Variant(
@@ -232,8 +236,9 @@ def schedule_all(at: datetime) -> int:
     return len(pubs)
 
 
-def measure(due: datetime, total: int, timeout: float) -> dict[str, Any]:
-    """Wait until every publication is out (or the timeout), then compute the figures."""
+def measure(due: datetime, total: int, timeout: float, sample: Any = None) -> dict[str, Any]:
+    """Wait until every publication is out (or the timeout), then compute the figures;
+    ``sample()`` is called on every poll."""
     from django.db import close_old_connections
 
     from mediadesk.publishing.models import Publication, PublicationState
@@ -243,6 +248,8 @@ def measure(due: datetime, total: int, timeout: float) -> dict[str, Any]:
     while time.monotonic() < deadline:
         close_old_connections()
         done = Publication.objects.filter(state__in=final).count()
+        if sample is not None:
+            sample()
         if done >= total:
             break
         time.sleep(1.0)
@@ -274,15 +281,19 @@ def _pct(values: list[float], p: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[p - 1]
 
 
-def _start_workers(count: int, concurrency: int, queue: str, log_dir: Path) -> list[Any]:
+def _start_workers(
+    count: int, concurrency: int, queue: str, log_dir: Path
+) -> tuple[list[Any], list[Path]]:
     from mediadesk.jobs.models import WorkerHeartbeat
 
     procs = []
     names = []
+    stats = []
     for i in range(count):
         name = f"bench{i}-{uuid.uuid4().hex[:6]}"
         names.append(f"{name}@{socket.gethostname()}")
-        argv = [sys.executable, "-m", "celery", "-A", "mediadesk.celery_app", "worker"]
+        stats.append(log_dir / f"{name}.stats.json")
+        argv = [sys.executable, "-m", "mediadesk.bench._celery_worker", str(stats[-1])]
         argv += ["-P", "threads", "-c", str(concurrency), "-Q", queue, "-n", f"{name}@%h"]
         argv += ["--without-gossip", "--without-mingle", "-l", "WARNING"]
         log = (log_dir / f"{name}.log").open("w")
@@ -296,7 +307,7 @@ def _start_workers(count: int, concurrency: int, queue: str, log_dir: Path) -> l
         if time.monotonic() > deadline or any(p.poll() is not None for p in procs):
             raise RuntimeError(f"celery workers did not start; see {log_dir}")
         time.sleep(0.3)
-    return procs
+    return procs, stats
 
 
 def _stop(procs: list[Any]) -> None:
@@ -323,18 +334,68 @@ def run_celery(workers: int, concurrency: int, lead: float, timeout: float) -> d
     queue = f"bench-{uuid.uuid4().hex[:6]}"
     log_dir = Path(os.environ["MEDIADESK_DATA_DIR"]) / "logs"
     log_dir.mkdir(exist_ok=True)
-    procs = _start_workers(workers, concurrency, queue, log_dir)
+    procs, stats = _start_workers(workers, concurrency, queue, log_dir)
     stop = threading.Event()
     beat = BeatScheduler(queue=queue, poll_seconds=0.2)
     thread = threading.Thread(target=beat.run, args=(stop,), daemon=True)
+    before = _probe.snapshot()
     thread.start()
+    backends: dict[int, float] = {}
     try:
-        figures = measure(due, total, timeout)
+        figures = measure(due, total, timeout, sample=lambda: _database_cpu(backends))
+        db_cpu = sum(backends.values()) if backends else float("nan")
     finally:
         stop.set()
         thread.join(10)
         _stop(procs)
-    return figures
+    after = _probe.snapshot()
+    worker_cpu = worker_queries = 0.0
+    for path in stats:
+        spent = json.loads(path.read_text()) if path.exists() else {}
+        worker_cpu += spent.get("cpu", float("nan"))
+        worker_queries += spent.get("queries", float("nan"))
+    _probe.dump_templates("beat and bench process")
+    return (
+        figures
+        | {"db_cpu_ms": 1000 * db_cpu / max(total, 1)}
+        | _costs(
+            total,
+            worker_cpu=worker_cpu,
+            worker_queries=worker_queries,
+            scheduler_cpu=after["cpu"] - before["cpu"],
+            scheduler_queries=after["queries"] - before["queries"],
+        )
+    )
+
+
+def _database_cpu(seen: dict[int, float]) -> None:
+    """Record in ``seen`` the CPU seconds each PostgreSQL backend serving this database has
+    used so far (sampled every second: backends come and go with the workers' connections,
+    and one that ends between two samples loses at most a second). Nothing when the server
+    is not on this machine or its processes cannot be read."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid()"
+        )
+        pids = [row[0] for row in cursor.fetchall()]
+    for pid in pids:
+        cpu = _probe.process_cpu_seconds(pid)
+        if cpu == cpu:  # not NaN
+            seen[pid] = max(cpu, seen.get(pid, 0.0))
+
+
+def _costs(total: int, **spent: float) -> dict[str, float]:
+    """Per post: ``worker_cpu`` / ``scheduler_cpu`` in ms, queries as counts."""
+    per = max(total, 1)
+    return {
+        "worker_cpu_ms": 1000 * spent["worker_cpu"] / per,
+        "worker_queries": spent["worker_queries"] / per,
+        "scheduler_cpu_ms": 1000 * spent["scheduler_cpu"] / per,
+        "scheduler_queries": spent["scheduler_queries"] / per,
+    }
 
 
 def run_embedded(threads: int, lead: float, timeout: float) -> dict[str, Any]:
@@ -345,15 +406,27 @@ def run_embedded(threads: int, lead: float, timeout: float) -> dict[str, Any]:
     due = timezone.now().replace(microsecond=0) + timedelta(seconds=lead)
     total = schedule_all(due)
     runner = EmbeddedRunner(workers=threads)
+    before = _probe.snapshot()
     runner.start()
     try:
         figures = measure(due, total, timeout)
     finally:
         runner.stop(timeout=30)
-    return figures
+    after = _probe.snapshot()
+    _probe.dump_templates("embedded runner")
+    # One process: the job threads and the scheduler thread share it (so does the bench's
+    # once-a-second count, negligible), so it is all "worker" here.
+    return figures | _costs(
+        total,
+        worker_cpu=after["cpu"] - before["cpu"],
+        worker_queries=after["queries"] - before["queries"],
+        scheduler_cpu=0.0,
+        scheduler_queries=0.0,
+    )
 
 
 def main(argv: list[str]) -> int:
+    _probe.install(threads_only=True)  # the job and scheduler threads, not the bench's polling
     _setup()
     command, args = argv[0], [float(a) for a in argv[1:]]
     if command == "prepare":

@@ -15,6 +15,17 @@ Lateness is when the platform took the post (``submitted_at``) minus when it was
 throughput is posts taken per second from the due time to the last one. Goals: ≥ 100 posts/s;
 p99 lateness < 120 s for the 10,000 and < 60 s for the embedded 1,000; two workers ≥ 1.6× one.
 
+Every run also reports what each post costs, figures a busy machine does not distort: worker
+CPU ms per post (the Celery worker processes, or the embedded process), database queries per
+post (workers, and the scheduler — ``mediadesk beat`` — apart), simulator calls per post, and
+the CPU ms per post the simulator and (PostgreSQL on this machine) the database's backends
+spent: they share the machine with the workers.
+
+``BENCH_SCALE=small`` runs 2,000 posts on 200 accounts (PostgreSQL) and 1,000 on 100
+(embedded) — a few minutes, repeatable; ``BENCH_POSTS`` / ``BENCH_ACCOUNTS`` /
+``BENCH_EMBEDDED_POSTS`` set any other scale. ``BENCH_ONLY=celery`` or ``embedded`` runs one
+half. ``BENCH_QUERY_LOG=FILE`` appends the queries by statement shape, most frequent first.
+
 Needs PostgreSQL (``BENCH_DATABASE_URL``, default ``postgres://postgres@127.0.0.1:5432/
 mediadesk_bench``, dropped and recreated) and Redis (``BENCH_REDIS_URL``, default db 13).
 Takes several minutes, so ``python -m mediadesk.bench`` (``make bench``) runs it only when
@@ -37,9 +48,12 @@ import httpx
 
 RUN_BY_DEFAULT = False  # minutes, and needs PostgreSQL and Redis: run when named
 
-ACCOUNTS = int(os.environ.get("BENCH_ACCOUNTS", "1000"))
-POSTS = int(os.environ.get("BENCH_POSTS", "10000"))
-EMBEDDED_ACCOUNTS, EMBEDDED_POSTS = max(1, ACCOUNTS // 10), max(1, POSTS // 10)
+SMALL = os.environ.get("BENCH_SCALE", "") == "small"
+ACCOUNTS = int(os.environ.get("BENCH_ACCOUNTS", "200" if SMALL else "1000"))
+POSTS = int(os.environ.get("BENCH_POSTS", "2000" if SMALL else "10000"))
+EMBEDDED_POSTS = int(os.environ.get("BENCH_EMBEDDED_POSTS", "1000" if SMALL else POSTS // 10))
+EMBEDDED_ACCOUNTS = max(1, EMBEDDED_POSTS // 10)
+ONLY = os.environ.get("BENCH_ONLY", "")
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "32"))
 EMBEDDED_THREADS = int(os.environ.get("BENCH_EMBEDDED_THREADS", "0"))  # 0: the default
 LATENCY_MS = 100
@@ -103,12 +117,13 @@ def _reset(sim_url: str) -> None:
         ).raise_for_status()
 
 
-def _platform_count(sim_url: str) -> tuple[int, int]:
-    """(articles published, freepublish/submit calls) as the simulator saw them."""
+def _platform_count(sim_url: str) -> tuple[int, int, int]:
+    """(articles published, freepublish/submit calls, all calls) as the simulator saw them."""
     with httpx.Client(base_url=sim_url, timeout=120) as http:
         articles = len(http.get("/_sim/posts").json()["wechat"])
-        submits = http.get("/_sim/requests", params={"path": "/cgi-bin/freepublish/submit"})
-        return articles, len(submits.json()["requests"])
+        summary = http.get("/_sim/requests", params={"summary": "1"}).json()
+        submits = summary["paths"].get("/cgi-bin/freepublish/submit", 0)
+        return articles, submits, summary["count"]
 
 
 def _recreate_database(url: str) -> None:
@@ -173,6 +188,30 @@ def _row(label: str, f: dict[str, Any], goal_p99: float) -> str:
     )
 
 
+def _cost_row(label: str, f: dict[str, Any]) -> str:
+    return (
+        f"{label:<34} {f['worker_cpu_ms']:>10.1f} {f['worker_queries']:>10.1f} "
+        f"{f['scheduler_cpu_ms']:>9.1f} {f['scheduler_queries']:>9.2f} "
+        f"{f['sim_calls']:>9.2f} {f['sim_cpu_ms']:>9.1f} {f.get('db_cpu_ms', float('nan')):>9.1f}"
+    )
+
+
+def _scenario(
+    label: str, env: dict[str, str], sim: subprocess.Popen, sim_url: str, *args: Any
+) -> tuple[dict[str, Any], tuple[int, int]]:
+    from mediadesk.bench._probe import process_cpu_seconds
+
+    _reset(sim_url)
+    sim_before = process_cpu_seconds(sim.pid)
+    figures = _child(env, *args)
+    sim_cpu = process_cpu_seconds(sim.pid) - sim_before
+    articles, submits, calls = _platform_count(sim_url)
+    per = max(figures["total"], 1)
+    figures |= {"sim_calls": calls / per, "sim_cpu_ms": 1000 * sim_cpu / per}
+    print(f"{label}: {json.dumps(figures)}", flush=True)
+    return figures, (articles, submits)
+
+
 def run() -> bool:
     database_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB)
     redis_url = os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS)
@@ -185,29 +224,25 @@ def run() -> bool:
     results: dict[str, dict[str, Any]] = {}
     exact: dict[str, tuple[int, int]] = {}
     try:
-        _recreate_database(database_url)
-        pg_env = _env(workdir / "pg", sim_url, database_url, redis_url)
-        (workdir / "pg").mkdir()
-        started = time.perf_counter()
-        _child(pg_env, "prepare", ACCOUNTS, POSTS)
-        took = time.perf_counter() - started
-        print(f"prepared {POSTS} posts on {ACCOUNTS} accounts in {took:.0f} s")
-        for workers in (1, 2):
-            _reset(sim_url)
-            label = f"celery ×{workers} (c={CONCURRENCY}), PostgreSQL"
-            results[label] = _child(
-                pg_env, "celery", workers, CONCURRENCY, LEAD_SECONDS, TIMEOUT_SECONDS
-            )
-            exact[label] = _platform_count(sim_url)
-            print(f"{label}: {json.dumps(results[label])}", flush=True)
-        _reset(sim_url)
-        sqlite_env = _env(workdir / "sqlite", sim_url, None, redis_url)
-        (workdir / "sqlite").mkdir()
-        _child(sqlite_env, "prepare", EMBEDDED_ACCOUNTS, EMBEDDED_POSTS)
-        label = "embedded default, SQLite"
-        results[label] = _child(sqlite_env, "embedded", EMBEDDED_THREADS, LEAD_SECONDS, 600)
-        exact[label] = _platform_count(sim_url)
-        print(f"{label}: {json.dumps(results[label])}", flush=True)
+        if ONLY != "embedded":
+            _recreate_database(database_url)
+            pg_env = _env(workdir / "pg", sim_url, database_url, redis_url)
+            (workdir / "pg").mkdir()
+            started = time.perf_counter()
+            _child(pg_env, "prepare", ACCOUNTS, POSTS)
+            took = time.perf_counter() - started
+            print(f"prepared {POSTS} posts on {ACCOUNTS} accounts in {took:.0f} s")
+            for workers in (1, 2):
+                label = f"celery ×{workers} (c={CONCURRENCY}), PostgreSQL"
+                args = ("celery", workers, CONCURRENCY, LEAD_SECONDS, TIMEOUT_SECONDS)
+                results[label], exact[label] = _scenario(label, pg_env, sim, sim_url, *args)
+        if ONLY != "celery":
+            sqlite_env = _env(workdir / "sqlite", sim_url, None, redis_url)
+            (workdir / "sqlite").mkdir()
+            _child(sqlite_env, "prepare", EMBEDDED_ACCOUNTS, EMBEDDED_POSTS)
+            label = "embedded default, SQLite"
+            args = ("embedded", EMBEDDED_THREADS, LEAD_SECONDS, 600)
+            results[label], exact[label] = _scenario(label, sqlite_env, sim, sim_url, *args)
     finally:
         sim.terminate()
         sim.wait(timeout=30)
@@ -226,6 +261,14 @@ def run() -> bool:
         verdict = "exactly once" if once else "NOT exactly once"
         print(f"{'':<34} on the platform: {articles} articles, {submits} submits ({verdict})")
         ok &= once
+    print(
+        f"\ncost per post{'':<21} {'worker ms':>10} {'queries':>10} {'sched ms':>9} "
+        f"{'sched q':>9} {'sim calls':>9} {'sim ms':>9} {'db ms':>9}"
+    )
+    for label, figures in results.items():
+        print(_cost_row(label, figures))
+    if ONLY == "embedded":
+        return ok
     one, two = (results[k] for k in list(results)[:2])
     ratio = two["throughput"] / one["throughput"] if one["throughput"] else 0.0
     best = max(one["throughput"], two["throughput"])

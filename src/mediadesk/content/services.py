@@ -113,10 +113,10 @@ def plain_text(value: str) -> str:
     return html.unescape(nh3.clean(value or "", tags=set()))
 
 
-def _variant_data(variant: Variant) -> dict[str, Any]:
+def _variant_data(variant: Variant, *, with_name: bool = True) -> dict[str, Any]:
     return {
         "account": variant.account_id,
-        "account_name": str(variant.account),
+        "account_name": str(variant.account) if with_name else "",
         "title": variant.title,
         "digest": variant.digest,
         "body": variant.body,
@@ -183,12 +183,19 @@ def _render_text(snapshot: dict[str, Any]) -> str:
 
 
 def current_fingerprint(item: ContentItem) -> str:
-    return _fingerprint(_variant_data(v) for v in item.variants.select_related("account"))
+    # Only what _fingerprint reads: no join for the account's name (publishing checks this
+    # for every post at send time).
+    return _fingerprint(_variant_data(v, with_name=False) for v in item.variants.all())
 
 
-def approved_fingerprint_matches(item: ContentItem) -> bool:
-    """True when the item's last review approved exactly what it holds now (for publishing)."""
-    item = ContentItem.objects.get(pk=item.pk)
+def approved_fingerprint_matches(item: ContentItem, *, fresh: bool = False) -> bool:
+    """True when the item's last review approved exactly what it holds now (for publishing).
+
+    ``fresh``: the caller read ``item`` from the database just now (the publishing engine,
+    in the transaction of its send-time checks), so it is not read a second time.
+    """
+    if not fresh:
+        item = ContentItem.objects.get(pk=item.pk)
     latest = item.reviews.order_by("-pk").first()
     return bool(
         item.approved_fingerprint

@@ -18,7 +18,7 @@ from django.db import close_old_connections, transaction
 from mediadesk.jobs import services
 from mediadesk.jobs.models import Job
 from mediadesk.jobs.periodic import enqueue_due_periodic
-from mediadesk.jobs.runner import heartbeat_interval
+from mediadesk.jobs.runner import PERIODIC_CHECK_SECONDS, heartbeat_interval
 
 logger = logging.getLogger("mediadesk.jobs")
 
@@ -49,6 +49,7 @@ class BeatScheduler:
         self.beat_id = services.new_worker_id("beat")
         self._last_beat = 0.0
         self._last_recover = 0.0
+        self._last_periodic = 0.0
 
     def tick(self) -> int:
         """One pass; returns how many jobs were sent to the workers."""
@@ -59,7 +60,9 @@ class BeatScheduler:
         if now - self._last_recover >= self.recover_seconds:
             services.recover_stale_jobs()
             self._last_recover = now
-        enqueue_due_periodic()
+        if now - self._last_periodic >= PERIODIC_CHECK_SECONDS:
+            enqueue_due_periodic()
+            self._last_periodic = now
         return self.dispatch_due()
 
     def dispatch_due(self) -> int:
@@ -68,10 +71,10 @@ class BeatScheduler:
         ).count()
         limit = min(self.batch, self.max_outstanding - outstanding)
         with transaction.atomic():
-            jobs = services.claim_due_jobs(self.beat_id, limit)
-            for job in jobs:
-                transaction.on_commit(partial(self._send, job.id))
-        return len(jobs)
+            ids = services.claim_due_job_ids(self.beat_id, limit)
+            for job_id in ids:
+                transaction.on_commit(partial(self._send, job_id))
+        return len(ids)
 
     def _send(self, job_id: int) -> None:
         from mediadesk.celery_app import run_job_task

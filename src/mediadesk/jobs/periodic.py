@@ -31,9 +31,16 @@ def enqueue_due_periodic(
     """
     now = now or timezone.now()
     created = []
-    for spec in registry.periodic_tasks() if specs is None else specs:
+    specs = list(registry.periodic_tasks() if specs is None else specs)
+    # One read for all of them: schedulers call this on every pass (several times a second
+    # while jobs are flowing), and nearly always nothing is due.
+    known = {s.name: s for s in PeriodicSchedule.objects.filter(name__in=[s.name for s in specs])}
+    for spec in specs:
+        schedule = known.get(spec.name)
+        if schedule is not None and schedule.next_run_at > now:
+            continue
         try:
-            job = _enqueue_one(spec, now)
+            job = _enqueue_one(spec, now, schedule)
         except Exception:  # one broken schedule must not stop the others
             logger.exception("periodic task %s could not be scheduled", spec.name)
             continue
@@ -42,10 +49,13 @@ def enqueue_due_periodic(
     return created
 
 
-def _enqueue_one(spec: registry.PeriodicSpec, now: datetime) -> Job | None:
-    schedule, _ = PeriodicSchedule.objects.get_or_create(
-        name=spec.name, defaults={"next_run_at": now}
-    )
+def _enqueue_one(
+    spec: registry.PeriodicSpec, now: datetime, schedule: PeriodicSchedule | None = None
+) -> Job | None:
+    if schedule is None:
+        schedule, _ = PeriodicSchedule.objects.get_or_create(
+            name=spec.name, defaults={"next_run_at": now}
+        )
     current = schedule.next_run_at
     if current > now:
         return None

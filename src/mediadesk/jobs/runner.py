@@ -22,6 +22,10 @@ from mediadesk.jobs.periodic import enqueue_due_periodic
 
 logger = logging.getLogger("mediadesk.jobs")
 
+#: Periodic tasks are looked at no more often than this: a scheduler passes whenever a job
+#: finishes (many times a second under load), and no period is shorter than seconds.
+PERIODIC_CHECK_SECONDS = 1.0
+
 
 def heartbeat_interval() -> float:
     return float(getattr(settings, "MEDIADESK_HEARTBEAT_SECONDS", 5.0))
@@ -52,6 +56,7 @@ class EmbeddedRunner:
         self._thread: threading.Thread | None = None
         self._last_beat = 0.0
         self._last_recover = 0.0
+        self._last_periodic = 0.0
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -123,14 +128,16 @@ class EmbeddedRunner:
         if now - self._last_recover >= self.recover_seconds:
             services.recover_stale_jobs()
             self._last_recover = now
-        enqueue_due_periodic()
+        if now - self._last_periodic >= PERIODIC_CHECK_SECONDS:
+            enqueue_due_periodic()
+            self._last_periodic = now
         free = self._free_slots()
         if free <= 0 or self._stop.is_set():
             return 0
-        jobs = services.claim_due_jobs(self.worker_id, free)
-        for job in jobs:
-            self._submit(job.id)
-        return len(jobs)
+        ids = services.claim_due_job_ids(self.worker_id, free)
+        for job_id in ids:
+            self._submit(job_id)
+        return len(ids)
 
     def _free_slots(self) -> int:
         with self._lock:

@@ -20,7 +20,7 @@ from typing import Any, Literal
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone, translation
 
 from mediadesk.core import context
@@ -33,6 +33,7 @@ __all__ = [
     "TransientJobError",
     "backoff_seconds",
     "cancel",
+    "claim_due_job_ids",
     "claim_due_jobs",
     "enqueue",
     "heartbeat",
@@ -90,16 +91,20 @@ def cancel(job_id: int) -> bool:
 
 def claim_due_jobs(worker_id: str, limit: int) -> list[Job]:
     """Lock up to ``limit`` due jobs for ``worker_id``; concurrent claimers get disjoint sets."""
+    ids = claim_due_job_ids(worker_id, limit)
+    if not ids:
+        return []
+    return list(Job.objects.filter(id__in=ids).order_by("run_at", "id"))
+
+
+def claim_due_job_ids(worker_id: str, limit: int) -> list[int]:
+    """:func:`claim_due_jobs` for schedulers that only pass ids on (no second read)."""
     if limit <= 0:
         return []
     now = timezone.now()
     if connection.features.has_select_for_update_skip_locked:
-        ids = _claim_skip_locked(worker_id, limit, now)
-    else:
-        ids = _claim_returning(worker_id, limit, now)
-    if not ids:
-        return []
-    return list(Job.objects.filter(id__in=ids).order_by("run_at", "id"))
+        return _claim_skip_locked(worker_id, limit, now)  # in (run_at, id) order
+    return sorted(_claim_returning(worker_id, limit, now))  # RETURNING has no order
 
 
 def _claim_skip_locked(worker_id: str, limit: int, now: datetime) -> list[int]:
@@ -159,13 +164,10 @@ def run_job(job_id: int, worker_id: str) -> Outcome:
     cancelled job, or one another worker already began — so calling it twice is harmless.
     """
     now = timezone.now()
-    started = Job.objects.filter(
-        id=job_id, status=Job.Status.RUNNING, started_at__isnull=True
-    ).update(started_at=now, locked_by=worker_id, locked_at=now, attempts=F("attempts") + 1)
-    if not started:
+    job = _begin(job_id, worker_id, now)
+    if job is None:
         logger.info("job %s not claimable by %s; skipped", job_id, worker_id)
         return "skipped"
-    job = Job.objects.get(id=job_id)
     mine = Job.objects.filter(
         id=job_id, status=Job.Status.RUNNING, locked_by=worker_id, started_at=now
     )
@@ -186,6 +188,35 @@ def run_job(job_id: int, worker_id: str) -> Outcome:
         return "failed"
     _finish(mine, Job.Status.SUCCEEDED, result=_storable(result))
     return "succeeded"
+
+
+def _begin(job_id: int, worker_id: str, now: datetime) -> Job | None:
+    """Mark a claimed, unstarted job as started by ``worker_id`` and return it as it now is;
+    None when it is not claimed-and-unstarted. One ``UPDATE … RETURNING`` (PostgreSQL and
+    SQLite ≥ 3.35): the state check and the read of the job are the same statement."""
+    table = Job._meta.db_table
+    fields = Job._meta.concrete_fields
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    sql = (
+        f"UPDATE {table} SET started_at = %s, locked_by = %s, locked_at = %s, "  # noqa: S608
+        f"attempts = attempts + 1 WHERE id = %s AND status = %s AND started_at IS NULL "
+        f"RETURNING {columns}"
+    )
+    adapt = connection.ops.adapt_datetimefield_value
+    params = [adapt(now), worker_id, adapt(now), job_id, Job.Status.RUNNING]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = []
+    for field, value in zip(fields, row, strict=True):
+        for convert in connection.ops.get_db_converters(field.get_col(table)):
+            value = convert(value, field.get_col(table), connection)
+        if hasattr(field, "from_db_value"):
+            value = field.from_db_value(value, None, connection)
+        values.append(value)
+    return Job.from_db(connection.alias, [f.attname for f in fields], values)
 
 
 def _storable(result: object) -> dict[str, Any] | None:

@@ -96,6 +96,18 @@ def get_binding(*, user: Any, account: SocialAccount) -> PlatformBinding:
     return binding
 
 
+def _binding_and_kinds(account: SocialAccount) -> tuple[PlatformBinding | None, set[str]]:
+    """The binding (for ``account``, not read again) and which of the shown vault kinds are
+    stored: two plain queries — every publishing job builds a connector."""
+    binding = PlatformBinding.objects.filter(account=account).first()
+    if binding is None:
+        return None, set()
+    binding.account = account
+    kinds = SHOWN_KINDS.get(family(account.platform) or "", ())
+    stored = Credential.objects.filter(account=account, label="", kind__in=kinds)
+    return binding, set(stored.values_list("kind", flat=True))
+
+
 def credentials_present(account: SocialAccount) -> dict[str, bool]:
     kinds = SHOWN_KINDS.get(family(account.platform) or "", ())
     stored = set(
@@ -141,15 +153,18 @@ def token_holders(binding: PlatformBinding) -> dict[str, bool]:
     }
 
 
-def missing_credentials(binding: PlatformBinding, *, authorizing: bool = False) -> list[str]:
+def missing_credentials(
+    binding: PlatformBinding, *, authorizing: bool = False, present: set[str] | None = None
+) -> list[str]:
     """Vault kinds the connector cannot work without (given the tokens already held).
 
     ``authorizing``: for the OAuth code exchange, which needs the app secret and is about to
-    obtain the user token itself.
+    obtain the user token itself. ``present``: the kinds in the vault, when already read.
     """
     account = binding.account
     kind = family(account.platform)
-    present = {k for k, ok in credentials_present(account).items() if ok}
+    if present is None:
+        present = {k for k, ok in credentials_present(account).items() if ok}
     if kind == WECHAT or authorizing:
         return [] if "app_secret" in present else ["app_secret"]
     held = token_holders(binding)
@@ -190,7 +205,7 @@ def _connector(account: SocialAccount, *, authorizing: bool, options: dict[str, 
         )
     if cls is AssistedConnector:
         return for_platform(account.platform, ref_for_account(account))
-    binding = binding_of(account)
+    binding, present = _binding_and_kinds(account)
     if binding is None:
         raise ConnectorNotConfigured(
             _("%(a)s has no platform connection configured; set its API endpoint and app id.")
@@ -200,7 +215,7 @@ def _connector(account: SocialAccount, *, authorizing: bool, options: dict[str, 
         raise ConnectorNotConfigured(
             _("The platform connection of %(a)s is switched off.") % {"a": account.name}
         )
-    missing = missing_credentials(binding, authorizing=authorizing)
+    missing = missing_credentials(binding, authorizing=authorizing, present=present)
     if missing:
         raise CredentialsMissing(
             _(

@@ -173,13 +173,23 @@ def _related() -> Any:
     )
 
 
-def _locked(pk: int) -> Publication:
+def _locked(pk: int, *, for_send: bool = False) -> Publication | None:
     """The row, locked until the end of the transaction where the database can (PostgreSQL);
-    every write is conditional on the version anyway, which is what SQLite relies on."""
-    qs = _related()
+    every write is conditional on the version anyway, which is what SQLite relies on.
+
+    ``for_send``: with what the send-time checks and the post need, and no more (each joined
+    table costs CPU on every post); the variant's item is the publication's own.
+    """
+    if for_send:
+        qs = Publication.objects.select_related("account__owning_unit", "variant", "item", "owner")
+    else:
+        qs = _related()
     if connection.features.has_select_for_update:
         qs = qs.select_for_update(of=("self",))
-    return qs.get(pk=pk)
+    pub = qs.filter(pk=pk).first()
+    if for_send and pub is not None and pub.variant.item_id == pub.item_id:
+        pub.variant.item = pub.item
+    return pub
 
 
 def _locked_row(pk: int) -> Publication:
@@ -190,11 +200,13 @@ def _locked_row(pk: int) -> Publication:
     return qs.get(pk=pk)
 
 
-def _transition(pub: Publication, **fields: Any) -> bool:
-    """Apply ``fields`` and bump the version if the row is still at ``pub.version``."""
+def _transition(pub: Publication, _where: dict[str, Any] | None = None, **fields: Any) -> bool:
+    """Apply ``fields`` and bump the version if the row is still at ``pub.version`` (and
+    matches ``_where``)."""
     fields["version"] = pub.version + 1
     fields["updated_at"] = timezone.now()
-    done = Publication.objects.filter(pk=pub.pk, version=pub.version).update(**fields)
+    rows = Publication.objects.filter(pk=pub.pk, version=pub.version, **(_where or {}))
+    done = rows.update(**fields)
     if done:
         for name, value in fields.items():
             setattr(pub, name, value)
@@ -382,24 +394,54 @@ def _claim(now: datetime, limit: int, worker: str) -> list[tuple[int, int]]:
 
 def advance(publication_id: int, version: int) -> dict[str, Any]:
     """Take the next step of a publication that is still at ``version``; anything else (a
-    duplicate message, a step somebody else took) is skipped."""
+    duplicate message, a step somebody else took) is skipped.
+
+    A send reads the row with what its checks need (account, item, variant, owner) under
+    the row's lock, and takes its lease in that transaction; a poll or a verification reads
+    the row with its account only (item and owner are loaded if an outcome needs them).
+    """
     row = (
         Publication.objects.filter(pk=publication_id)
-        .values("state", "version", "claimed_by", "verified_at")
+        .values_list("state", "version", "claimed_by")
         .first()
     )
-    if row is None or row["version"] != version:
+    if row is None or row[1] != version:
         return {"skipped": "stale", "publication": publication_id}
-    state = row["state"]
-    if state == S.CLAIMED:
-        return _start(publication_id, version)
-    if state == S.SUBMITTING and not row["claimed_by"]:
-        return _resume(publication_id, version)
-    if state == S.SUBMITTED:
-        return _poll(publication_id, version)
-    if state == S.PUBLISHED and row["verified_at"] is None:
-        return _verify(publication_id, version)
-    return {"skipped": state, "publication": publication_id}
+    state, _v, holder = row
+    if not (state == S.CLAIMED or (state == S.SUBMITTING and not holder)):
+        pub = (
+            Publication.objects.select_related("account__owning_unit")  # audit scope
+            .filter(pk=publication_id)
+            .first()
+        )
+        if pub is None or pub.version != version:
+            return {"skipped": "stale", "publication": publication_id}
+        if pub.state == S.SUBMITTED:
+            return _poll(pub)
+        if pub.state == S.PUBLISHED and pub.verified_at is None:
+            return _verify(pub)
+        return {"skipped": pub.state, "publication": publication_id}
+    now = timezone.now()
+    with transaction.atomic():
+        pub = _locked(publication_id, for_send=True)
+        if pub is None or pub.version != version:
+            return {"skipped": "stale", "publication": publication_id}
+        sending = pub.state == S.CLAIMED or (pub.state == S.SUBMITTING and not pub.claimed_by)
+        if pub.state == S.CLAIMED:
+            refusal = _refusal(pub, now)
+            if refusal is not None:
+                return _refuse(pub, refusal)
+            lease = _take_lease(pub, from_state=S.CLAIMED)
+            reconcile_first = False
+        elif sending:
+            # A submitting row nobody holds: a retry that is due, a reconciliation to repeat,
+            # or a row whose worker died (the recovery queued it).
+            mode = (pub.platform_data or {}).get("create") or CREATE_PENDING
+            lease = _take_lease(pub, from_state=S.SUBMITTING)
+            reconcile_first = mode == CREATE_STARTED
+    if not sending or lease is None:
+        return {"skipped": "raced", "publication": publication_id}
+    return _send(lease, reconcile_first=reconcile_first)
 
 
 # -- send-time checks --------------------------------------------------------------------------
@@ -448,7 +490,7 @@ def _refusal(pub: Publication, now: datetime) -> Refusal | None:
         )
     item = pub.item
     if item.approved_fingerprint != pub.approved_fingerprint or not approved_fingerprint_matches(
-        item
+        item, fresh=True
     ):
         return Refusal(
             S.FAILED,
@@ -571,35 +613,6 @@ def _take_lease(pub: Publication, *, from_state: str) -> Lease | None:
 
 
 # -- sending -----------------------------------------------------------------------------------
-
-
-def _start(pk: int, version: int) -> dict[str, Any]:
-    now = timezone.now()
-    with transaction.atomic():
-        pub = _locked(pk)
-        if pub.state != S.CLAIMED or pub.version != version:
-            return {"skipped": "raced", "publication": pk}
-        refusal = _refusal(pub, now)
-        if refusal is not None:
-            return _refuse(pub, refusal)
-        lease = _take_lease(pub, from_state=S.CLAIMED)
-    if lease is None:
-        return {"skipped": "raced", "publication": pk}
-    return _send(lease)
-
-
-def _resume(pk: int, version: int) -> dict[str, Any]:
-    """A submitting row nobody holds: a retry that is due, a reconciliation to repeat, or a
-    row whose worker died (the recovery queued it)."""
-    with transaction.atomic():
-        pub = _locked(pk)
-        if pub.state != S.SUBMITTING or pub.version != version or pub.claimed_by:
-            return {"skipped": "raced", "publication": pk}
-        lease = _take_lease(pub, from_state=S.SUBMITTING)
-    if lease is None:
-        return {"skipped": "raced", "publication": pk}
-    mode = (lease.pub.platform_data or {}).get("create") or CREATE_PENDING
-    return _send(lease, reconcile_first=mode == CREATE_STARTED)
 
 
 def _attempted_at(pub: Publication) -> datetime | None:
@@ -865,8 +878,6 @@ def _adopt(
     pub = lease.pub
     now = timezone.now()
     with transaction.atomic():
-        current = _locked_row(pub.pk)
-        mine = current.version == pub.version and current.claimed_by == lease.token
         if attempt is not None:
             _finish_attempt(
                 attempt,
@@ -876,6 +887,15 @@ def _adopt(
                 else _("The platform recognised the resend and returned the first send."),
                 details=_ids(created),
             )
+        plain = created.state not in (
+            PostState.AWAITING_PERSON,
+            PostState.PUBLISHED,
+            PostState.DRAFTED,
+        ) and (result is None or result.state == PublishState.PENDING)
+        if plain and _submitted(lease, created, now):
+            return {"publication": pub.pk, "state": pub.state}
+        current = _locked_row(pub.pk)
+        mine = current.version == pub.version and current.claimed_by == lease.token
         if not mine:
             # Another worker took over after this one went silent for longer than the claim
             # timeout; its reconciliation decides. Keep the ids where it will look.
@@ -888,15 +908,7 @@ def _adopt(
                 )
             log.warning("publication %s: result arrived after a takeover", pub.pk)
             return {"skipped": "lease_lost", "publication": pub.pk}
-        ids = {
-            "platform_job_id": created.job_id or pub.platform_job_id,
-            "platform_post_id": created.post_id or pub.platform_post_id,
-            "platform_draft_id": created.draft_id or pub.platform_draft_id,
-            "platform_thread_id": created.thread_id or pub.platform_thread_id,
-            "claimed_by": "",
-            "error_code": "",
-            "error": "",
-        }
+        ids = _adopted_ids(pub, created)
         if created.state == PostState.AWAITING_PERSON:
             return _to_person(lease, None, created, reason="", fields=ids)
         if result is not None and result.state != PublishState.PENDING:
@@ -920,18 +932,42 @@ def _adopt(
             _transition(pub, **ids, platform_data=data, next_check_at=now)
             schedule_advance(pub, now)
             return {"publication": pub.pk, "state": pub.state}
-        first = now + timedelta(seconds=_setting("MEDIADESK_PUBLISH_POLL_SECONDS", 5))
-        _transition(
-            pub,
-            **ids,
-            state=S.SUBMITTED,
-            submitted_at=now,
-            claimed_at=None,
-            next_check_at=first,
-            platform_data={**(pub.platform_data or {}), "create": "done", "polls": 0},
-        )
-        schedule_advance(pub, first)
-    return {"publication": pub.pk, "state": pub.state}
+        if _submitted(lease, created, now):
+            return {"publication": pub.pk, "state": pub.state}
+        raise LostLease(pub.pk)  # cannot happen: the row is locked and was ours
+
+
+def _adopted_ids(pub: Publication, created: CreatedPost) -> dict[str, Any]:
+    return {
+        "platform_job_id": created.job_id or pub.platform_job_id,
+        "platform_post_id": created.post_id or pub.platform_post_id,
+        "platform_draft_id": created.draft_id or pub.platform_draft_id,
+        "platform_thread_id": created.thread_id or pub.platform_thread_id,
+        "claimed_by": "",
+        "error_code": "",
+        "error": "",
+    }
+
+
+def _submitted(lease: Lease, created: CreatedPost, now: datetime) -> bool:
+    """The platform took the post and reports the outcome later: store its ids, move to
+    ``submitted`` and queue the first poll — in one UPDATE that only matches while the lease
+    is still this worker's (the caller's transaction). False: it is not (a takeover)."""
+    pub = lease.pub
+    first = now + timedelta(seconds=_setting("MEDIADESK_PUBLISH_POLL_SECONDS", 5))
+    if not _transition(
+        pub,
+        _where={"claimed_by": lease.token},
+        **_adopted_ids(pub, created),
+        state=S.SUBMITTED,
+        submitted_at=now,
+        claimed_at=None,
+        next_check_at=first,
+        platform_data={**(pub.platform_data or {}), "create": "done", "polls": 0},
+    ):
+        return False
+    schedule_advance(pub, first)
+    return True
 
 
 def _verify_delay() -> timedelta:
@@ -939,8 +975,8 @@ def _verify_delay() -> timedelta:
 
 
 def _published_side_effects(pub: Publication, before: str, how: str) -> None:
-    _audit(pub, "published", before, url=pub.url, post_id=pub.platform_post_id, via=how)
     schedule_advance(pub, pub.next_check_at)
+    _audit(pub, "published", before, url=pub.url, post_id=pub.platform_post_id, via=how)  # last
 
 
 def _to_person(
@@ -1086,10 +1122,7 @@ def _created_of(pub: Publication) -> CreatedPost:
     )
 
 
-def _poll(pk: int, version: int) -> dict[str, Any]:
-    pub = _related().get(pk=pk)
-    if pub.state != S.SUBMITTED or pub.version != version:
-        return {"skipped": "raced", "publication": pk}
+def _poll(pub: Publication) -> dict[str, Any]:
     started = timezone.now()
     try:
         with connector_for(pub.account) as connector:
@@ -1178,7 +1211,6 @@ def _apply_result(pub: Publication, result: PublishResult, *, source: str) -> di
         fields["next_check_at"] = None
     if not _transition(pub, **fields):
         return {"skipped": "raced", "publication": pub.pk}
-    _audit(pub, "published", before, url=pub.url, post_id=pub.platform_post_id, via=source)
     if result.state == PublishState.REMOVED:
         _tell_owner(
             pub,
@@ -1189,6 +1221,9 @@ def _apply_result(pub: Publication, result: PublishResult, *, source: str) -> di
         )
     else:
         schedule_advance(pub, pub.next_check_at)
+    # Last before the commit: appending to the audit chain locks its head row until then,
+    # and every worker's posts queue for it.
+    _audit(pub, "published", before, url=pub.url, post_id=pub.platform_post_id, via=source)
     return {"publication": pub.pk, "state": pub.state}
 
 
@@ -1219,6 +1254,7 @@ def consume_events(*, limit: int = 500) -> int:
             result = _event_result(kind, data, pub)
             with transaction.atomic():
                 current = _locked(pub.pk)
+                assert current is not None
                 if current.state == S.SUBMITTED:
                     _attempt(
                         current,
@@ -1262,10 +1298,8 @@ def _event_result(kind: str, data: dict[str, Any], pub: Publication) -> PublishR
 # -- the check after publishing (PUB-5) ---------------------------------------------------------
 
 
-def _verify(pk: int, version: int) -> dict[str, Any]:
-    pub = _related().get(pk=pk)
-    if pub.state != S.PUBLISHED or pub.version != version or pub.verified_at is not None:
-        return {"skipped": "raced", "publication": pk}
+def _verify(pub: Publication) -> dict[str, Any]:
+    pk, version = pub.pk, pub.version
     started = timezone.now()
     try:
         with connector_for(pub.account) as connector:
@@ -1507,6 +1541,7 @@ def run_withdrawal(request_id: int, attempt: int = 1) -> dict[str, Any]:
             status=WithdrawalStatus.DONE, done_at=now, error=""
         )
         current = _locked(pub.pk)
+        assert current is not None
         before = current.state
         if current.state == S.PUBLISHED:
             _transition(current, state=S.WITHDRAWN, withdrawn_at=now, next_check_at=None)

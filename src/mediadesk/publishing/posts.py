@@ -70,12 +70,21 @@ def used_asset_ids(variant: Variant) -> list[int]:
     return ids
 
 
+def variant_assets(variant: Variant) -> dict[int, Asset]:
+    """Every library asset the variant uses, read once per variant object: the send-time
+    licence check and the upload that follows it in the same job use the same rows."""
+    assets = getattr(variant, "_used_assets", None)
+    if assets is None:
+        ids = used_asset_ids(variant)
+        assets = {a.pk: a for a in Asset.objects.filter(pk__in=ids)} if ids else {}
+        variant._used_assets = assets  # type: ignore[attr-defined]
+    return assets
+
+
 def licence_problem(variant: Variant, today: date) -> str:
     """Why an asset of the variant may not go out today (CNT-4), or ""."""
-    ids = used_asset_ids(variant)
-    if not ids:
-        return ""
-    for asset in Asset.objects.filter(pk__in=ids).order_by("pk"):
+    variant.__dict__.pop("_used_assets", None)  # the check always reads the library afresh
+    for _pk, asset in sorted(variant_assets(variant).items()):
         if asset.licence == LicenceKind.UNKNOWN:
             return _("The licence of the asset “%(a)s” is unknown.") % {"a": asset.title}
         if asset.licensed_until is not None and asset.licensed_until < today:
@@ -90,8 +99,12 @@ def licence_problem(variant: Variant, today: date) -> str:
     return ""
 
 
-def _assets(ids: list[int]) -> dict[int, Asset]:
-    return {a.pk: a for a in Asset.objects.filter(pk__in=ids)}
+def _assets(variant: Variant, ids: list[int]) -> dict[int, Asset]:
+    """``ids`` among the variant's assets (read by the licence check just before, if any)."""
+    known = variant_assets(variant)
+    if any(i not in known for i in ids):  # not among the used ones: read them (never stale)
+        known = {**known, **{a.pk: a for a in Asset.objects.filter(pk__in=ids)}}
+    return {i: known[i] for i in ids if i in known}
 
 
 def _title(variant: Variant) -> str:
@@ -132,7 +145,7 @@ def _wechat(
     media_ids = asset_ids(variant.media)
     cover_id = variant.cover_id or next(iter(media_ids), None)
     body_ids = body_asset_ids(variant.body)
-    assets = _assets([i for i in [cover_id, *body_ids] if i])
+    assets = _assets(variant, [i for i in [cover_id, *body_ids] if i])
     cover = None
     if cover_id and cover_id in assets:
         done = uploads.get("cover") or {}
@@ -169,7 +182,9 @@ def _wechat(
 
 def _weibo(variant: Variant, extra: dict[str, Any], common: dict[str, Any]) -> PostRequest:
     ids = [i for i in [variant.cover_id, *asset_ids(variant.media)] if i]
-    pictures = [a for a in (_assets(ids[:1]).values() if ids else []) if a.kind == AssetKind.IMAGE]
+    pictures = [
+        a for a in (_assets(variant, ids[:1]).values() if ids else []) if a.kind == AssetKind.IMAGE
+    ]
     picture = _file(pictures[0]) if pictures else None
     return PostRequest(
         text=plain_text(variant.body).strip(),
@@ -188,7 +203,9 @@ def _douyin(
     extra: dict[str, Any],
     common: dict[str, Any],
 ) -> PostRequest:
-    videos = [a for a in _assets(asset_ids(variant.media)).values() if a.kind == AssetKind.VIDEO]
+    videos = [
+        a for a in _assets(variant, asset_ids(variant.media)).values() if a.kind == AssetKind.VIDEO
+    ]
     media: tuple[UploadedMedia | MediaFile, ...] = ()
     if videos:
         video = videos[0]
@@ -229,7 +246,7 @@ def package_data(publication: Any, title: str, text: str, package: Any) -> dict[
     """The assisted package as stored on the row: text, the library files to use, steps."""
     ids = asset_ids(publication.variant.media)
     cover_id = publication.variant.cover_id
-    assets = _assets([i for i in [cover_id, *ids] if i])
+    assets = _assets(publication.variant, [i for i in [cover_id, *ids] if i])
 
     def describe(asset_id: int) -> dict[str, Any]:
         asset = assets.get(asset_id)

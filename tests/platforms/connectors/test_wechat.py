@@ -7,6 +7,7 @@ import re
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
+import httpx
 import pytest
 
 from mediadesk.platforms.connectors import (
@@ -79,6 +80,16 @@ def test_a_token_store_shares_one_token_between_connectors(sim: SimHandle) -> No
     wechat_connector(sim.base_url, store=store).get_menu()
     wechat_connector(sim.base_url, store=store).get_menu()
     assert len(stable_token_calls(sim)) == 1
+
+
+def test_a_connector_closed_after_its_job_leaves_the_next_ones_working(sim: SimHandle) -> None:
+    store = MemoryTokenStore()
+    first = wechat_connector(sim.base_url, store=store)
+    first.get_menu()
+    first.close()  # connectors share the process's connection pool; closing one keeps it
+    with wechat_connector(sim.base_url, store=store) as second:
+        second.get_menu()
+    assert sim.paths().count("/cgi-bin/menu/get") == 2
 
 
 def test_an_expired_token_is_renewed_and_the_call_retried(
@@ -492,3 +503,16 @@ def test_the_article_summary_lists_mass_sent_articles_by_msgid(wechat: WeChatCon
     rows = [r for n in range(14) for r in wechat.article_summary(yesterday - timedelta(days=n))]
     assert rows  # the simulator seeds a history of mass sends on most days
     assert all(re.fullmatch(r"\d+_\d+", r.post_id) and "reads" in r.metrics for r in rows)
+
+
+def test_a_proxy_named_in_the_environment_is_still_honoured(monkeypatch) -> None:
+    from mediadesk.platforms.connectors import http
+
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    http._environment_proxies.cache_clear()
+    try:
+        client = http.Http("https://api.weixin.qq.com", platform="WeChat").client
+        routes = [t for t in client._mounts.values() if t is not None]
+        assert routes and all(isinstance(t, httpx.HTTPTransport) for t in routes)
+    finally:
+        http._environment_proxies.cache_clear()

@@ -131,6 +131,17 @@ def test_request_log_masks_secrets_and_records_payloads(http: httpx.Client) -> N
     assert http.get("/_sim/posts").json()["wechat_drafts"] == []
 
 
+def test_request_log_summary_counts_requests_per_path(http: httpx.Client) -> None:
+    wx = WeChat(http)
+    wx.draft()
+    wx.draft()
+    summary = http.get("/_sim/requests", params={"summary": "1"}).json()
+    assert summary["paths"]["/cgi-bin/draft/add"] == 2
+    assert summary["count"] == sum(summary["paths"].values())
+    only = http.get("/_sim/requests", params={"summary": "1", "path": "/cgi-bin/draft/add"}).json()
+    assert only == {"count": 2, "paths": {"/cgi-bin/draft/add": 2}}
+
+
 def test_concurrent_creates_are_each_recorded_once(sim: Simulator, http: httpx.Client) -> None:
     from concurrent.futures import ThreadPoolExecutor
 

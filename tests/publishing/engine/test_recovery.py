@@ -151,3 +151,35 @@ def test_a_claim_waiting_in_a_backlog_is_not_released(team, wechat, sim, clock, 
     pub.refresh_from_db()
     assert pub.state in (S.SUBMITTED, S.PUBLISHED), explain(pub)
     assert sim.calls("/cgi-bin/draft/add") == 1
+
+
+def test_a_slow_worker_whose_post_was_taken_over_leaves_the_row_to_the_new_holder(
+    team, wechat, sim, clock, settings, monkeypatch
+):
+    from mediadesk.platforms.connectors.wechat import WeChatConnector
+
+    pub = _due(team, wechat)
+    clock.move_to(T0)
+    pk, version = _claimed_job(pub)
+    create = WeChatConnector.create_post
+
+    def slow_create(self, post):
+        # The platform answers only after the claim timeout: the recovery takes the row over.
+        clock.shift(timedelta(seconds=settings.MEDIADESK_PUBLISH_CLAIM_TIMEOUT_SECONDS + 1))
+        assert engine.sweep()["taken_over"] == 1
+        return create(self, post)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(WeChatConnector, "create_post", slow_create)
+        assert engine.advance(pk, version)["skipped"] == "lease_lost"
+    pub.refresh_from_db()
+    assert pub.state == S.SUBMITTING and not pub.claimed_by  # not moved by the slow worker
+    assert pub.platform_job_id  # but the platform's ids are where the new holder looks
+
+    run()
+    clock.shift(timedelta(seconds=10))
+    run()
+    pub.refresh_from_db()
+    assert pub.state == S.PUBLISHED, explain(pub)
+    assert sim.calls("/cgi-bin/freepublish/submit") == 1
+    assert len(sim.wechat_articles()) == 1

@@ -15,9 +15,12 @@ the full URL) are not chained.
 
 from __future__ import annotations
 
+import functools
 import json
+import os
 import ssl
 import threading
+import urllib.request
 from collections.abc import Mapping
 from typing import Any
 
@@ -35,11 +38,59 @@ _ssl_guard = threading.Lock()
 def ssl_context() -> ssl.SSLContext:
     """One verifying TLS context for every client: building one loads the CA bundle, which
     costs ~20 ms of CPU — more than the rest of a publication's work on our side."""
-    global _ssl_context
     with _ssl_guard:
-        if _ssl_context is None:
-            _ssl_context = ssl.create_default_context()
-        return _ssl_context
+        return _context()
+
+
+def _context() -> ssl.SSLContext:  # with _ssl_guard held
+    global _ssl_context
+    if _ssl_context is None:
+        _ssl_context = ssl.create_default_context()
+    return _ssl_context
+
+
+class _SharedPool(httpx.BaseTransport):
+    """The process's connection pool, behind every client that brings no transport of its own.
+
+    A connector lives for one job; with a pool of its own each job opened (and the platform
+    accepted) a new connection. Shared, connections to a platform are kept alive across jobs
+    (httpx checks that a pooled connection is still open before reusing it). Closing a client
+    leaves the pool open; a forked child starts its own.
+    """
+
+    _pool: httpx.HTTPTransport | None = None
+    _pid = 0
+
+    def _transport(self) -> httpx.HTTPTransport:
+        with _ssl_guard:
+            if self._pool is None or _SharedPool._pid != os.getpid():
+                limits = httpx.Limits(
+                    max_connections=None, max_keepalive_connections=64, keepalive_expiry=5.0
+                )
+                _SharedPool._pool = httpx.HTTPTransport(verify=_context(), limits=limits)
+                _SharedPool._pid = os.getpid()
+            assert self._pool is not None
+            return self._pool
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        return self._transport().handle_request(request)
+
+    def close(self) -> None:
+        """Nothing: other clients use the pool."""
+
+
+_shared_pool = _SharedPool()
+
+
+@functools.cache
+def _environment_proxies() -> bool:
+    return bool(urllib.request.getproxies())
+
+
+def _default_transport() -> httpx.BaseTransport | None:
+    """The shared pool — unless the environment names a proxy: then each client builds its
+    own transport as before, so httpx applies ``HTTPS_PROXY`` / ``NO_PROXY`` per URL."""
+    return None if _environment_proxies() else _shared_pool
 
 
 def timeouts(total: float) -> httpx.Timeout:
@@ -60,7 +111,7 @@ class Http:
         self.client = httpx.Client(
             base_url=base_url.rstrip("/"),
             timeout=timeouts(timeout),
-            transport=transport,
+            transport=transport or _default_transport(),
             verify=ssl_context(),
             follow_redirects=False,
             headers={"User-Agent": USER_AGENT},
