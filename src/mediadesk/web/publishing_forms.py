@@ -65,10 +65,6 @@ class ObjectChoiceField(forms.TypedChoiceField):
         return self.objects[pk]
 
 
-def _person_label(person: User) -> str:
-    return person.display_name or person.username
-
-
 # -- the plan (模板1) ---------------------------------------------------------------------------
 
 
@@ -153,7 +149,7 @@ class PlanEntryForm(forms.Form):
         )
         for name, label in (("owner", "负责人"), ("reviewer", "审核人")):
             self.fields[name] = ObjectChoiceField(
-                objects=people, label_of=_person_label, blank="—", required=False, label=label
+                objects=people, blank="—", required=False, label=label
             )
 
     def values(self) -> dict[str, Any]:

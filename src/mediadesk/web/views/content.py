@@ -41,9 +41,9 @@ from mediadesk.web.views.content_common import (
     findings_view,
     item_rows,
     readable_accounts,
+    readable_units,
     state_badge,
     timeline_view,
-    units_where,
     usable_assets,
     variant_cards,
     variant_view,
@@ -56,7 +56,7 @@ from mediadesk.web.views.content_common import (
 def content_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     require(user, Action.CONTENT_VIEW)
-    units = units_where(user, lambda u, unit: can(u, Action.CONTENT_VIEW, unit))
+    units = readable_units(user)
     form = ItemFilterForm(
         request.GET or None,
         units=units,

@@ -60,6 +60,10 @@ def units_where(user: Any, allowed: Any) -> list[OrgUnit]:
     return [u for u in units if allowed(user, u)]
 
 
+def readable_units(user: Any) -> list[OrgUnit]:
+    return units_where(user, lambda u, unit: can(u, Action.CONTENT_VIEW, unit))
+
+
 def draft_units(user: Any) -> list[OrgUnit]:
     return units_where(user, lambda u, unit: can(u, Action.CONTENT_DRAFT, unit))
 

@@ -54,7 +54,7 @@ from mediadesk.web.publication_forms import (
     WithdrawForm,
 )
 from mediadesk.web.views.common import form_error, page_view, paginate, query_without_page
-from mediadesk.web.views.content_common import readable_accounts, units_where
+from mediadesk.web.views.content_common import readable_accounts, readable_units
 
 S = PublicationState
 
@@ -105,7 +105,7 @@ def _chip_state(state: str) -> str:
 
 def _scope_choices(user: Any) -> list[tuple[str, str]]:
     choices = [("group", _("The whole group"))]
-    for unit in units_where(user, lambda u, unit: can(u, Action.CONTENT_VIEW, unit)):
+    for unit in readable_units(user):
         choices.append((f"unit-{unit.pk}", _("Unit: %(u)s") % {"u": unit.name}))
     for account in readable_accounts(user):
         choices.append(
@@ -119,19 +119,15 @@ def _scope_choices(user: Any) -> list[tuple[str, str]]:
 
 
 def _parse_scope(raw: str) -> tuple[int | None, int | None]:
+    """``account-N`` / ``unit-N`` → (account id, unit id); anything else is the whole group."""
     kind, _sep, pk = (raw or "").partition("-")
     if not pk.isdigit():
         return None, None
-    return (
-        (int(pk), None)
-        if kind == "account"
-        else (None, int(pk))
-        if kind == "unit"
-        else (
-            None,
-            None,
-        )
-    )
+    if kind == "account":
+        return int(pk), None
+    if kind == "unit":
+        return None, int(pk)
+    return None, None
 
 
 def _parse_day(raw: str | None) -> dt.date:

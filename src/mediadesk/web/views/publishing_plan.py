@@ -27,14 +27,14 @@ from mediadesk.accounts.models import AccountStatus, SocialAccount
 from mediadesk.accounts.spreadsheets import ImportRejected
 from mediadesk.core.errors import Conflict, DomainError, PermissionDenied
 from mediadesk.orgs.models import OrgUnit, User
-from mediadesk.orgs.permissions import Action, can, require
+from mediadesk.orgs.permissions import Action, require
 from mediadesk.publishing import plan_entries, plan_sheet
 from mediadesk.publishing import planning_rules as rules
 from mediadesk.publishing import planning_selectors as selectors
 from mediadesk.publishing.models import PlanEntry
 from mediadesk.web.publishing_forms import PlanEntryForm, PlanFilterForm, PlanImportForm
 from mediadesk.web.views.common import form_error, page_view, paginate, query_without_page
-from mediadesk.web.views.content_common import readable_accounts, units_where
+from mediadesk.web.views.content_common import readable_accounts, readable_units, units_where
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 STATUS_BADGES = {"pending": "badge-info", "published": "badge-ok", "withdrawn": "badge-muted"}
@@ -44,10 +44,6 @@ PAGE_SIZE = 50
 
 
 # -- who sees and plans what --------------------------------------------------------------------
-
-
-def readable_units(user: Any) -> list[OrgUnit]:
-    return units_where(user, lambda u, unit: can(u, Action.CONTENT_VIEW, unit))
 
 
 def planning_units(user: Any) -> list[OrgUnit]:
@@ -60,10 +56,6 @@ def planning_accounts(user: Any) -> list[SocialAccount]:
         for a in readable_accounts(user)
         if a.status != AccountStatus.CLOSED and plan_entries.may_plan(user, a)
     ]
-
-
-def person_name(person: User | None) -> str:
-    return (person.display_name or person.username) if person is not None else ""
 
 
 def people() -> list[User]:
@@ -155,8 +147,8 @@ def plan(request: HttpRequest) -> HttpResponse:
                 "badge": STATUS_BADGES[row.status],
                 "editable": plan_entries.may_plan(user, row.entry.account or row.entry.owning_unit),
                 "platform": plan_sheet.PLATFORM_ZH.get(row.entry.platform, row.entry.platform),
-                "owner": person_name(row.entry.owner),
-                "reviewer": person_name(row.entry.reviewer),
+                "owner": str(row.entry.owner or ""),
+                "reviewer": str(row.entry.reviewer or ""),
             }
             for row in page.object_list
         ],
@@ -236,8 +228,8 @@ def plan_entry(request: HttpRequest, entry_id: int) -> HttpResponse:
         "status_label": plan_entries.STATUS_ZH[plan_entries.plan_status(entry)],
         "badge": STATUS_BADGES[plan_entries.plan_status(entry)],
         "platform_label": plan_sheet.PLATFORM_ZH.get(entry.platform, entry.platform),
-        "owner": person_name(entry.owner),
-        "reviewer": person_name(entry.reviewer),
+        "owner": str(entry.owner or ""),
+        "reviewer": str(entry.reviewer or ""),
         "form": form,
         "editable": editable,
         "conflict": conflict,
