@@ -7,7 +7,6 @@ withdrawn — on the simulator too."""
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -117,7 +116,8 @@ def test_a_post_is_scheduled_on_the_calendar_published_and_withdrawn_with_approv
                     # 4. 12:00 comes: the engine publishes it to the simulator.
                     clock.move_to(local(2026, 3, 11, 12, 0, 5))
                     run()
-                    time.sleep(0.7)  # the simulator finishes its publish job
+                    pub.refresh_from_db()  # submitted: WeChat now finishes its publish job
+                    sim.control("POST", "jobs/finish", {"publish_id": pub.platform_job_id})
                     for _ in range(3):
                         clock.shift(timedelta(seconds=30))
                         run()
