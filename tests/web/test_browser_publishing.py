@@ -88,7 +88,9 @@ def test_a_post_is_scheduled_on_the_calendar_published_and_withdrawn_with_approv
 
                     # 2. The schedule page: choose the approved article; the time is the slot.
                     expect(editor.locator("#id_at")).to_have_value("2026-03-11T11:00")
-                    # choosing the content reloads the page for its account's slot and warnings
+                    # choosing the content reloads the page for its account's slot and warnings;
+                    # publishing.js is deferred, so wait for it before choosing
+                    editor.wait_for_load_state("load")
                     with editor.expect_navigation():
                         editor.select_option("#id_variant", str(variant.pk))
                     assert f"variant={variant.pk}" in editor.url
@@ -104,6 +106,7 @@ def test_a_post_is_scheduled_on_the_calendar_published_and_withdrawn_with_approv
                     editor.click("#view-week")
                     chip = editor.locator(f'[data-chip="publication-{pub.pk}"]')
                     expect(chip).to_be_visible()
+                    editor.wait_for_load_state("load")  # the drag handlers are deferred
                     target = editor.locator('td[data-drop-day="2026-03-11"][data-drop-hour="12"]')
                     chip.drag_to(target)
                     moved = editor.locator(".flash-success")
