@@ -4,6 +4,17 @@ import pytest
 
 
 @pytest.fixture(autouse=True)
+def _no_cached_tokens():
+    """Each test starts with an empty database, so no platform token may linger in the
+    process-wide cache from the one before (the simulator that issued it is gone too)."""
+    from mediadesk.platforms import token_store
+
+    token_store.forget_cached()
+    yield
+    token_store.forget_cached()
+
+
+@pytest.fixture(autouse=True)
 def _english_messages():
     """Service-level tests read messages in English; pages choose their language per request."""
     from django.utils import translation

@@ -18,12 +18,14 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists
 from django.utils.translation import gettext as _
 
 from mediadesk.accounts.models import Credential, CredentialKind, SocialAccount
 from mediadesk.audit.services import record_event
 from mediadesk.core.errors import Conflict, NotFound, ValidationFailed
 from mediadesk.orgs.permissions import Action, require
+from mediadesk.platforms import token_store
 from mediadesk.platforms.connectors import (
     CONNECTORS,
     Connector,
@@ -98,14 +100,17 @@ def get_binding(*, user: Any, account: SocialAccount) -> PlatformBinding:
 
 def _binding_and_kinds(account: SocialAccount) -> tuple[PlatformBinding | None, set[str]]:
     """The binding (for ``account``, not read again) and which of the shown vault kinds are
-    stored: two plain queries — every publishing job builds a connector."""
-    binding = PlatformBinding.objects.filter(account=account).first()
+    stored, in one query: every publishing job builds a connector."""
+    kinds = SHOWN_KINDS.get(family(account.platform) or "", ())
+    stored = {
+        f"has_{kind}": Exists(Credential.objects.filter(account=account, label="", kind=kind))
+        for kind in kinds
+    }
+    binding = PlatformBinding.objects.filter(account=account).annotate(**stored).first()
     if binding is None:
         return None, set()
     binding.account = account
-    kinds = SHOWN_KINDS.get(family(account.platform) or "", ())
-    stored = Credential.objects.filter(account=account, label="", kind__in=kinds)
-    return binding, set(stored.values_list("kind", flat=True))
+    return binding, {kind for kind in kinds if getattr(binding, f"has_{kind}")}
 
 
 def credentials_present(account: SocialAccount) -> dict[str, bool]:
@@ -379,6 +384,7 @@ def configure_binding(
     dropped = 0
     if before is not None and endpoint_changes:
         dropped, _detail = PlatformToken.objects.filter(account=account).delete()
+        token_store.forget_cached()  # this process's copies too (other processes' expire)
     record_event(
         action="platforms.binding.create" if before is None else "platforms.binding.update",
         actor=actor,

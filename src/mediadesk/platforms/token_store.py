@@ -40,9 +40,43 @@ LEASE_SECONDS = 90.0  # longer than a refresh plus a renewal at the connectors' 
 WAIT_SECONDS = LEASE_SECONDS + 10.0
 POLL_SECONDS = 0.1
 
+#: Tokens this process has read, decrypted, by stored key: every publishing job asks for its
+#: account's token, and reading and decrypting the row each time cost a query and a decryption
+#: per platform step. An entry serves for at most CACHE_SECONDS; taking the lock (the renewal
+#: path, which a rejected token takes), ``put`` and ``discard`` drop it, so a token the
+#: platform refused is never handed out again from here.
+CACHE_SECONDS = 60.0
+_cache: dict[str, tuple[StoredToken, float]] = {}
+_cache_guard = threading.Lock()
+
 _process_locks: dict[str, threading.Lock] = {}
 _process_guard = threading.Lock()
 _held = threading.local()
+
+
+def forget_cached(key: str | None = None) -> None:
+    """Drop this process's copy of one token (``key``, as stored) or of all of them."""
+    with _cache_guard:
+        if key is None:
+            _cache.clear()
+        else:
+            _cache.pop(key, None)
+
+
+def _cached(key: str) -> StoredToken | None:
+    with _cache_guard:
+        entry = _cache.get(key)
+    if entry is None or time.monotonic() - entry[1] > CACHE_SECONDS:
+        return None
+    return entry[0]
+
+
+def _remember(key: str, token: StoredToken | None) -> None:
+    with _cache_guard:
+        if token is None:
+            _cache.pop(key, None)
+        else:
+            _cache[key] = (token, time.monotonic())
 
 
 def _process_lock(key: str) -> threading.Lock:
@@ -130,12 +164,20 @@ class DbTokenStore:
 
     # -- the TokenStore protocol ------------------------------------------------------------
     def get(self, key: str) -> StoredToken | None:
-        return stored_token(PlatformToken.objects.filter(key=self.stored_key(key)).first())
+        key = self.stored_key(key)
+        if key not in _held_keys():  # under the lock (a renewal): always the row itself
+            cached = _cached(key)
+            if cached is not None:
+                return cached
+        token = stored_token(PlatformToken.objects.filter(key=key).first())
+        _remember(key, token)
+        return token
 
     def put(self, key: str, token: StoredToken) -> None:
         """Save ``token``; a stored refresh token survives an answer that carried none."""
         key = self.stored_key(key)
         self._row(key)
+        forget_cached(key)
         with transaction.atomic():
             row = PlatformToken.objects.select_for_update().get(key=key)
             token = merged(stored_token(row), token)
@@ -153,6 +195,7 @@ class DbTokenStore:
 
     def discard(self, key: str) -> None:
         """Forget the token (the row stays: it anchors the lease)."""
+        forget_cached(self.stored_key(key))
         PlatformToken.objects.filter(key=self.stored_key(key)).update(
             access_ciphertext="",
             expires_at=None,
@@ -174,6 +217,7 @@ class DbTokenStore:
         with _process_lock(key):
             owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
             self._acquire(key, owner)
+            forget_cached(key)
             held.add(key)
             try:
                 yield
