@@ -161,6 +161,9 @@ MEDIADESK_HEARTBEAT_SECONDS = float(os.environ.get("MEDIADESK_HEARTBEAT_SECONDS"
 # A running job whose worker has not refreshed its lock for this long is requeued.
 MEDIADESK_JOB_LOCK_TIMEOUT_SECONDS = config.env_int("MEDIADESK_JOB_LOCK_TIMEOUT_SECONDS", 300)
 MEDIADESK_JOB_BACKEND = os.environ.get("MEDIADESK_JOB_BACKEND", "embedded")  # or "celery"
+# Celery: when many jobs are due at once, up to this many share one broker message (each
+# message costs about as much CPU as a short job); 1 sends one message per job.
+MEDIADESK_CELERY_JOBS_PER_MESSAGE = config.env_int("MEDIADESK_CELERY_JOBS_PER_MESSAGE", 8)
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
 
 # Publishing engine (PUB-4 … PUB-6). A post is never sent later than this after its time (or

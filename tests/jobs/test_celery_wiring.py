@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mediadesk.celery_app import app, run_job_task
+from mediadesk.celery_app import app, run_job_task, run_jobs_task
 from mediadesk.jobs import services
 from mediadesk.jobs.beat import BeatScheduler
 from mediadesk.jobs.management.commands.worker import worker_argv
@@ -48,6 +48,57 @@ def test_beat_sends_each_claimed_job_after_commit(monkeypatch, django_capture_on
 
 
 @pytest.mark.django_db
+def test_beat_packs_many_due_jobs_into_fewer_messages_each_job_once(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    singles, batches = [], []
+    monkeypatch.setattr(run_job_task, "apply_async", lambda args, queue: singles.append(args[0]))
+    monkeypatch.setattr(run_jobs_task, "apply_async", lambda args, queue: batches.append(args[0]))
+    jobs = [services.enqueue("tests.echo") for _ in range(300)]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        BeatScheduler(queue="q", jobs_per_message=8).dispatch_due()
+
+    sent = [job_id for batch in batches for job_id in batch] + singles
+    assert sorted(sent) == sorted(j.pk for j in jobs)
+    assert len(batches) + len(singles) >= 64  # still spread over many worker threads
+    assert len(batches) + len(singles) < 300
+    assert max(len(b) for b in batches) <= 8
+
+
+@pytest.mark.django_db
+def test_beat_sends_a_few_due_jobs_one_per_message(monkeypatch, django_capture_on_commit_callbacks):
+    singles, batches = [], []
+    monkeypatch.setattr(run_job_task, "apply_async", lambda args, queue: singles.append(args[0]))
+    monkeypatch.setattr(run_jobs_task, "apply_async", lambda args, queue: batches.append(args[0]))
+    jobs = [services.enqueue("tests.echo") for _ in range(20)]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        BeatScheduler(queue="q", jobs_per_message=8).dispatch_due()
+
+    assert batches == []
+    assert sorted(singles) == sorted(j.pk for j in jobs)
+
+
+@pytest.mark.django_db
+def test_beat_releases_every_job_of_a_message_the_broker_refused(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    def refuse(args, queue):
+        raise ConnectionError("broker down")
+
+    monkeypatch.setattr(run_jobs_task, "apply_async", refuse)
+    monkeypatch.setattr(run_job_task, "apply_async", refuse)
+    for _ in range(200):
+        services.enqueue("tests.echo")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        BeatScheduler(jobs_per_message=8).dispatch_due()
+
+    assert set(Job.objects.values_list("status", "locked_by")) == {("queued", "")}
+
+
+@pytest.mark.django_db
 def test_beat_releases_a_job_the_broker_refused(monkeypatch, django_capture_on_commit_callbacks):
     def refuse(args, queue):
         raise ConnectionError("broker down")
@@ -71,3 +122,15 @@ def test_the_celery_task_runs_the_job_through_run_job():
 
     job.refresh_from_db()
     assert (outcome, job.status, job.result) == ("succeeded", "succeeded", {"echo": {"x": 1}})
+
+
+@pytest.mark.django_db
+def test_the_batch_task_runs_each_job_once_and_skips_one_already_run():
+    jobs = [services.enqueue("tests.echo", {"n": n}) for n in range(3)]
+    services.claim_due_jobs("beat", 3)
+    services.run_job(jobs[1].pk, "another-worker")  # a duplicate delivery ran it already
+
+    outcomes = run_jobs_task.apply(args=[[j.pk for j in jobs]]).get()
+
+    assert outcomes == {"succeeded": 2, "skipped": 1}
+    assert [Job.objects.get(pk=j.pk).result for j in jobs] == [{"echo": {"n": n}} for n in range(3)]

@@ -3,6 +3,7 @@
 It does what the embedded runner's scheduler thread does — periodic tasks, stale-lock recovery,
 claiming due jobs, a heartbeat (kind ``beat``) — but hands claimed jobs to Celery workers through
 the broker, after the claim has committed so a worker never looks for a row it cannot see yet.
+When hundreds are due at once, several jobs share one message (:meth:`BeatScheduler.messages`).
 Running two beats is safe (claims are locked), only wasteful.
 """
 
@@ -23,6 +24,11 @@ from mediadesk.jobs.runner import PERIODIC_CHECK_SECONDS, heartbeat_interval
 logger = logging.getLogger("mediadesk.jobs")
 
 DEFAULT_BATCH = 500
+#: When many jobs are due at once, up to MEDIADESK_CELERY_JOBS_PER_MESSAGE go in one broker
+#: message (run one after the other by one worker thread), but never fewer messages than this
+#: while there are jobs for them: a few due jobs still go one per message, so that every free
+#: worker thread gets one.
+MIN_MESSAGES = 64
 # Claimed-but-unstarted jobs allowed in the broker; more would wait there past the lock timeout.
 DEFAULT_MAX_OUTSTANDING = 2000
 
@@ -36,6 +42,7 @@ class BeatScheduler:
         batch: int = DEFAULT_BATCH,
         max_outstanding: int = DEFAULT_MAX_OUTSTANDING,
         recover_seconds: float = 30.0,
+        jobs_per_message: int | None = None,
     ) -> None:
         from django.conf import settings
 
@@ -46,6 +53,8 @@ class BeatScheduler:
         self.batch = batch
         self.max_outstanding = max_outstanding
         self.recover_seconds = recover_seconds
+        per = jobs_per_message or settings.MEDIADESK_CELERY_JOBS_PER_MESSAGE
+        self.jobs_per_message = max(1, per)
         self.beat_id = services.new_worker_id("beat")
         self._last_beat = 0.0
         self._last_recover = 0.0
@@ -72,18 +81,27 @@ class BeatScheduler:
         limit = min(self.batch, self.max_outstanding - outstanding)
         with transaction.atomic():
             ids = services.claim_due_job_ids(self.beat_id, limit)
-            for job_id in ids:
-                transaction.on_commit(partial(self._send, job_id))
+            for message in self.messages(ids):
+                transaction.on_commit(partial(self._send, message))
         return len(ids)
 
-    def _send(self, job_id: int) -> None:
-        from mediadesk.celery_app import run_job_task
+    def messages(self, ids: list[int]) -> list[list[int]]:
+        """``ids`` (in due order) cut into the job lists of the messages to send."""
+        per = max(1, min(self.jobs_per_message, len(ids) // MIN_MESSAGES))
+        return [ids[i : i + per] for i in range(0, len(ids), per)]
+
+    def _send(self, job_ids: list[int]) -> None:
+        from mediadesk.celery_app import run_job_task, run_jobs_task
 
         try:
-            run_job_task.apply_async(args=[job_id], queue=self.queue)
+            if len(job_ids) == 1:
+                run_job_task.apply_async(args=[job_ids[0]], queue=self.queue)
+            else:
+                run_jobs_task.apply_async(args=[job_ids], queue=self.queue)
         except Exception:
-            logger.exception("could not send job %s to the broker; released for later", job_id)
-            services.release_job(job_id, self.beat_id)
+            logger.exception("could not send jobs %s to the broker; released for later", job_ids)
+            for job_id in job_ids:
+                services.release_job(job_id, self.beat_id)
 
     def run(self, stop: threading.Event) -> None:
         """Tick until ``stop`` is set; sleeps only when there was nothing to send."""

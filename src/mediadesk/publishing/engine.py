@@ -396,26 +396,19 @@ def advance(publication_id: int, version: int) -> dict[str, Any]:
     """Take the next step of a publication that is still at ``version``; anything else (a
     duplicate message, a step somebody else took) is skipped.
 
-    A send reads the row with what its checks need (account, item, variant, owner) under
-    the row's lock, and takes its lease in that transaction; a poll or a verification reads
-    the row with its account only (item and owner are loaded if an outcome needs them).
+    The row is read once with its account, which is all a poll or a verification needs
+    (item and owner are loaded if an outcome needs them); a send reads it again, with what
+    its checks need (account, item, variant, owner), under the row's lock, and takes its
+    lease in that transaction.
     """
-    row = (
-        Publication.objects.filter(pk=publication_id)
-        .values_list("state", "version", "claimed_by")
+    pub = (
+        Publication.objects.select_related("account__owning_unit")  # audit scope
+        .filter(pk=publication_id)
         .first()
     )
-    if row is None or row[1] != version:
+    if pub is None or pub.version != version:
         return {"skipped": "stale", "publication": publication_id}
-    state, _v, holder = row
-    if not (state == S.CLAIMED or (state == S.SUBMITTING and not holder)):
-        pub = (
-            Publication.objects.select_related("account__owning_unit")  # audit scope
-            .filter(pk=publication_id)
-            .first()
-        )
-        if pub is None or pub.version != version:
-            return {"skipped": "stale", "publication": publication_id}
+    if not (pub.state == S.CLAIMED or (pub.state == S.SUBMITTING and not pub.claimed_by)):
         if pub.state == S.SUBMITTED:
             return _poll(pub)
         if pub.state == S.PUBLISHED and pub.verified_at is None:
