@@ -62,6 +62,30 @@ def test_a_vault_rekey_re_encrypts_stored_tokens(tmp_path, monkeypatch):
     assert DbTokenStore().get(KEY) == douyin_token()
 
 
+def test_a_renewal_reads_the_token_another_process_wrote_not_this_process_copy():
+    from mediadesk.accounts import vault
+
+    store = DbTokenStore()
+    store.put(KEY, douyin_token())
+    assert store.get(KEY).access_token == "act.first-access-token"  # now held in this process
+    # another process renews it: only the database row changes
+    PlatformToken.objects.filter(key=KEY).update(access_ciphertext=vault.encrypt("act.renewed"))
+
+    with store.lock(KEY):
+        assert store.get(KEY).access_token == "act.renewed"
+    assert store.get(KEY).access_token == "act.renewed"  # and the copy follows
+
+
+def test_a_discarded_token_is_not_served_from_this_process_copy():
+    store = DbTokenStore()
+    store.put(KEY, douyin_token())
+    assert store.get(KEY) is not None
+
+    store.discard(KEY)
+
+    assert store.get(KEY) is None
+
+
 def test_a_held_lease_keeps_a_second_worker_out():
     first, second = DbTokenStore(), DbTokenStore()
     assert first.try_acquire(KEY, "worker-1")
