@@ -47,18 +47,29 @@ def test_beat_sends_each_claimed_job_after_commit(monkeypatch, django_capture_on
     assert set(Job.objects.values_list("locked_by", flat=True)) == {beat.beat_id}
 
 
+@pytest.fixture
+def broker(monkeypatch):
+    """What beat hands to the broker: single-job messages and batch messages."""
+    sent = {"singles": [], "batches": []}
+    monkeypatch.setattr(
+        run_job_task, "apply_async", lambda args, queue: sent["singles"].append(args[0])
+    )
+    monkeypatch.setattr(
+        run_jobs_task, "apply_async", lambda args, queue: sent["batches"].append(args[0])
+    )
+    return sent
+
+
 @pytest.mark.django_db
 def test_beat_packs_many_due_jobs_into_fewer_messages_each_job_once(
-    monkeypatch, django_capture_on_commit_callbacks
+    broker, django_capture_on_commit_callbacks
 ):
-    singles, batches = [], []
-    monkeypatch.setattr(run_job_task, "apply_async", lambda args, queue: singles.append(args[0]))
-    monkeypatch.setattr(run_jobs_task, "apply_async", lambda args, queue: batches.append(args[0]))
     jobs = [services.enqueue("tests.echo") for _ in range(300)]
 
     with django_capture_on_commit_callbacks(execute=True):
         BeatScheduler(queue="q", jobs_per_message=8).dispatch_due()
 
+    singles, batches = broker["singles"], broker["batches"]
     sent = [job_id for batch in batches for job_id in batch] + singles
     assert sorted(sent) == sorted(j.pk for j in jobs)
     assert len(batches) + len(singles) >= 64  # still spread over many worker threads
@@ -67,17 +78,14 @@ def test_beat_packs_many_due_jobs_into_fewer_messages_each_job_once(
 
 
 @pytest.mark.django_db
-def test_beat_sends_a_few_due_jobs_one_per_message(monkeypatch, django_capture_on_commit_callbacks):
-    singles, batches = [], []
-    monkeypatch.setattr(run_job_task, "apply_async", lambda args, queue: singles.append(args[0]))
-    monkeypatch.setattr(run_jobs_task, "apply_async", lambda args, queue: batches.append(args[0]))
+def test_beat_sends_a_few_due_jobs_one_per_message(broker, django_capture_on_commit_callbacks):
     jobs = [services.enqueue("tests.echo") for _ in range(20)]
 
     with django_capture_on_commit_callbacks(execute=True):
         BeatScheduler(queue="q", jobs_per_message=8).dispatch_due()
 
-    assert batches == []
-    assert sorted(singles) == sorted(j.pk for j in jobs)
+    assert broker["batches"] == []
+    assert sorted(broker["singles"]) == sorted(j.pk for j in jobs)
 
 
 @pytest.mark.django_db
