@@ -34,6 +34,17 @@ def _claimed_job(pub):
     return pub.pk, pub.version
 
 
+def _runs_on_to_published_once(pub, sim, clock):
+    """Run the jobs now and once the platform has finished: the post ends published, having
+    been submitted to the platform exactly once."""
+    run()
+    clock.shift(timedelta(seconds=10))
+    run()
+    pub.refresh_from_db()
+    assert pub.state == S.PUBLISHED, explain(pub)
+    assert sim.calls("/cgi-bin/freepublish/submit") == 1
+
+
 def test_a_stale_claim_goes_back_to_scheduled_and_is_sent_once(team, wechat, sim, clock, settings):
     from mediadesk.jobs.models import Job
 
@@ -49,13 +60,7 @@ def test_a_stale_claim_goes_back_to_scheduled_and_is_sent_once(team, wechat, sim
     pub.refresh_from_db()
     assert pub.state == S.SCHEDULED
     settings.MEDIADESK_PUBLISH_MAX_LATENESS_SECONDS = 3600
-    run()
-    clock.shift(timedelta(seconds=10))
-    run()
-
-    pub.refresh_from_db()
-    assert pub.state == S.PUBLISHED, explain(pub)
-    assert sim.calls("/cgi-bin/freepublish/submit") == 1
+    _runs_on_to_published_once(pub, sim, clock)
 
 
 def test_a_worker_killed_after_the_platform_took_the_post_is_reconciled_not_resent(
@@ -79,13 +84,7 @@ def test_a_worker_killed_after_the_platform_took_the_post_is_reconciled_not_rese
     run()  # the lease is young: nobody touches the row
     assert sim.calls("/cgi-bin/freepublish/submit") == 1
     clock.shift(timedelta(seconds=settings.MEDIADESK_PUBLISH_CLAIM_TIMEOUT_SECONDS + 1))
-    run()
-    clock.shift(timedelta(seconds=10))
-    run()
-
-    pub.refresh_from_db()
-    assert pub.state == S.PUBLISHED, explain(pub)
-    assert sim.calls("/cgi-bin/freepublish/submit") == 1
+    _runs_on_to_published_once(pub, sim, clock)
     assert sim.calls("/cgi-bin/draft/add") == 1
     assert len(sim.wechat_articles()) == 1
     assert pub.attempt_log.filter(operation="reconcile", outcome="found").exists()
@@ -110,14 +109,8 @@ def test_a_worker_killed_during_the_uploads_resumes_without_sending_twice(
 
     clock.shift(timedelta(seconds=settings.MEDIADESK_PUBLISH_CLAIM_TIMEOUT_SECONDS + 1))
     settings.MEDIADESK_PUBLISH_MAX_LATENESS_SECONDS = 3600
-    run()
-    clock.shift(timedelta(seconds=10))
-    run()
-
-    pub.refresh_from_db()
-    assert pub.state == S.PUBLISHED, explain(pub)
+    _runs_on_to_published_once(pub, sim, clock)
     assert sim.calls("/cgi-bin/material/add_material") == 1  # the cover was reused
-    assert sim.calls("/cgi-bin/freepublish/submit") == 1
 
 
 def test_a_lost_follow_up_job_is_queued_again(team, wechat, sim, clock, settings):
@@ -176,10 +169,5 @@ def test_a_slow_worker_whose_post_was_taken_over_leaves_the_row_to_the_new_holde
     assert pub.state == S.SUBMITTING and not pub.claimed_by  # not moved by the slow worker
     assert pub.platform_job_id  # but the platform's ids are where the new holder looks
 
-    run()
-    clock.shift(timedelta(seconds=10))
-    run()
-    pub.refresh_from_db()
-    assert pub.state == S.PUBLISHED, explain(pub)
-    assert sim.calls("/cgi-bin/freepublish/submit") == 1
+    _runs_on_to_published_once(pub, sim, clock)
     assert len(sim.wechat_articles()) == 1
