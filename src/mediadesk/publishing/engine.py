@@ -66,6 +66,7 @@ from mediadesk.platforms.connectors.errors import (
     AssistedPublishingNeeded,
     ConnectorError,
     InvalidContent,
+    MediaUnknown,
     NotAuthorised,
     NotSupported,
     PlatformRejected,
@@ -679,6 +680,10 @@ def _after_failure(
     connector: Connector | None,
 ) -> dict[str, Any]:
     pub = lease.pub
+    drafted = exc.partial is not None and bool(exc.partial.draft_id)
+    if isinstance(exc, MediaUnknown) and attempt and post and connector and not drafted:
+        if not (pub.platform_data or {}).get("media_refreshed"):
+            return _upload_again(lease, connector, exc, attempt)
     if exc.partial is not None and exc.partial.draft_id and not pub.platform_draft_id:
         # A draft made before the failure: keep its id before anything else.
         lease.refresh(platform_draft_id=exc.partial.draft_id)
@@ -698,6 +703,27 @@ def _after_failure(
             return _retry_later(lease, exc, mode=CREATE_STARTED)
         return _reconcile(lease, connector, post)
     return _retry_later(lease, exc, mode=CREATE_RETRY if attempt is not None else CREATE_PENDING)
+
+
+def _upload_again(
+    lease: Lease, connector: Connector, exc: ConnectorError, attempt: PublishAttempt
+) -> dict[str, Any]:
+    """The platform no longer knows a file the post named, most likely an earlier upload
+    reused from the account's library and since deleted in the platform's back office: upload
+    the files again and send once more, right away. Once per publication; a second refusal
+    fails the post as any invalid post does. Nothing was created (the draft call failed)."""
+    pub = lease.pub
+    _finish_attempt(
+        attempt,
+        AttemptOutcome.TRANSIENT,
+        error=exc,
+        message=_("%(p)s no longer knows a file of the post; uploading it again.")
+        % {"p": _platform(pub)},
+    )
+    posts.forget_uploads(pub)
+    data = {**(pub.platform_data or {}), "create": CREATE_RETRY, "media_refreshed": True}
+    lease.refresh(platform_data=data)
+    return _create(lease, connector, posts.build(pub, connector, save=lease.save_uploads))
 
 
 def _permanent(exc: ConnectorError) -> bool:

@@ -192,6 +192,40 @@ class PublishAttempt(models.Model):
         return f"{self.operation} {self.outcome}"
 
 
+class PlatformUpload(models.Model):
+    """A library file already on an account's platform: a WeChat permanent image (its
+    ``media_id``) or an article image (its URL).
+
+    The next post with the same file on the same account uses it instead of uploading again:
+    each upload is a call on the way out, and WeChat caps an account's permanent images at
+    100,000, so a cover uploaded anew for every post would fill the account's library. A
+    platform that reports the media id unknown (deleted in its back office) gets the file
+    uploaded afresh once (``posts.forget_uploads``). Keyed by the file's SHA-256 as well, so
+    a replaced file is never taken for the old one.
+    """
+
+    account = models.ForeignKey(
+        "accounts.SocialAccount", on_delete=models.CASCADE, related_name="+"
+    )
+    asset = models.ForeignKey("content.Asset", on_delete=models.CASCADE, related_name="+")
+    #: The connector's ``MediaKind`` value it was uploaded as (image, article_image).
+    kind = models.CharField(max_length=20)
+    sha256 = models.CharField(max_length=64)
+    media_id = models.CharField(max_length=200, blank=True)
+    url = models.URLField(max_length=1000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "asset", "kind", "sha256"], name="platform_upload_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id}:{self.asset_id}:{self.kind}"
+
+
 class WithdrawalStatus(models.TextChoices):
     PENDING = "pending", _("Awaiting approval")
     APPROVED = "approved", _("Approved, withdrawing")

@@ -4,7 +4,8 @@ Files are uploaded first (WeChat: the cover as permanent material, every ``<img
 src="asset:N">`` of the body as an article image whose URL replaces the reference; Douyin: the
 video). Each upload's result is saved on the publication (``platform_data["uploads"]``) through
 ``save`` before the next call, so a retry or a reconciliation after a crash reuses it instead of
-uploading again. Assisted platforms get a package that names library files, never their bytes.
+uploading again. A WeChat file already on the account (:class:`PlatformUpload`) is not uploaded
+again at all. Assisted platforms get a package that names library files, never their bytes.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from mediadesk.platforms.connectors.values import (
     PostRequest,
     UploadedMedia,
 )
+from mediadesk.publishing.models import PlatformUpload
 
 SaveUpload = Callable[[dict[str, Any]], None]  # the whole uploads dict, saved under the lease
 
@@ -107,6 +109,52 @@ def _assets(variant: Variant, ids: list[int]) -> dict[int, Asset]:
     return {i: known[i] for i in ids if i in known}
 
 
+def _on_platform(account_id: int, assets: list[Asset]) -> dict[tuple[int, str], dict[str, str]]:
+    """What of ``assets`` is already on the account: (asset id, media kind) → media_id / url.
+    A file whose bytes changed since (another SHA-256) is not among them."""
+    if not assets:
+        return {}
+    sha = {a.pk: a.sha256 for a in assets}
+    rows = PlatformUpload.objects.filter(account_id=account_id, asset_id__in=list(sha))
+    return {
+        (asset_id, kind): {"media_id": media_id, "url": url}
+        for asset_id, kind, digest, media_id, url in rows.values_list(
+            "asset_id", "kind", "sha256", "media_id", "url"
+        )
+        if digest == sha[asset_id]
+    }
+
+
+def _remember(account_id: int, asset: Asset, kind: MediaKind, media_id: str, url: str) -> None:
+    """Record an upload for the account's next posts (a concurrent upload of the same file
+    keeps the first record; both media ids stay valid)."""
+    PlatformUpload.objects.bulk_create(
+        [
+            PlatformUpload(
+                account_id=account_id,
+                asset=asset,
+                kind=kind.value,
+                sha256=asset.sha256,
+                media_id=media_id or "",
+                url=url or "",
+            )
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def forget_uploads(publication: Any) -> int:
+    """Forget what the publication's files are on its account, on the publication and for the
+    account's next posts, so that the next build uploads them again: the platform no longer
+    knows one of them (deleted in its back office). Returns how many records went."""
+    data = dict(publication.platform_data or {})
+    data.pop("uploads", None)
+    publication.platform_data = data
+    ids = used_asset_ids(publication.variant)
+    rows = PlatformUpload.objects.filter(account_id=publication.account_id, asset_id__in=ids)
+    return rows.delete()[0]
+
+
 def _title(variant: Variant) -> str:
     return variant.title or variant.item.title
 
@@ -146,23 +194,42 @@ def _wechat(
     cover_id = variant.cover_id or next(iter(media_ids), None)
     body_ids = body_asset_ids(variant.body)
     assets = _assets(variant, [i for i in [cover_id, *body_ids] if i])
+    done = uploads.get("cover") or {}
+    cover_needed = bool(cover_id and cover_id in assets) and (
+        done.get("asset") != cover_id or not done.get("media_id")
+    )
+    body_urls: dict[str, str] = dict(uploads.get("body") or {})
+    body_needed = [i for i in body_ids if str(i) not in body_urls and i in assets]
+    wanted = ([cover_id] if cover_needed else []) + body_needed
+    known = _on_platform(publication.account_id, [assets[i] for i in wanted if i])
+    account_id = publication.account_id
     cover = None
     if cover_id and cover_id in assets:
-        done = uploads.get("cover") or {}
-        if done.get("asset") != cover_id or not done.get("media_id"):
-            uploaded = connector.upload_media(_file(assets[cover_id]), MediaKind.IMAGE)
-            done = {"asset": cover_id, "media_id": uploaded.media_id, "url": uploaded.url}
-            uploads["cover"] = done
-            save(uploads)
+        if cover_needed:
+            done = known.get((cover_id, MediaKind.IMAGE.value)) or {}
+            if done.get("media_id"):
+                done = {"asset": cover_id, **done, "reused": True}
+                uploads["cover"] = done
+            else:
+                asset = assets[cover_id]
+                uploaded = connector.upload_media(_file(asset), MediaKind.IMAGE)
+                done = {"asset": cover_id, "media_id": uploaded.media_id, "url": uploaded.url}
+                uploads["cover"] = done
+                save(uploads)
+                _remember(account_id, asset, MediaKind.IMAGE, uploaded.media_id, uploaded.url)
         cover = UploadedMedia(MediaKind.IMAGE, media_id=done["media_id"], url=done.get("url", ""))
-    body_urls: dict[str, str] = dict(uploads.get("body") or {})
-    for asset_id in body_ids:
-        if str(asset_id) in body_urls or asset_id not in assets:
+    for asset_id in body_needed:
+        url = (known.get((asset_id, MediaKind.ARTICLE_IMAGE.value)) or {}).get("url")
+        if url:
+            body_urls[str(asset_id)] = url
+            uploads["body"] = body_urls
             continue
-        uploaded = connector.upload_media(_file(assets[asset_id]), MediaKind.ARTICLE_IMAGE)
+        asset = assets[asset_id]
+        uploaded = connector.upload_media(_file(asset), MediaKind.ARTICLE_IMAGE)
         body_urls[str(asset_id)] = uploaded.url
         uploads["body"] = body_urls
         save(uploads)
+        _remember(account_id, asset, MediaKind.ARTICLE_IMAGE, "", uploaded.url)
     text = replace_body_assets(variant.body, {int(k): v for k, v in body_urls.items()})
     tag = connector.ref.options.get("mass_tag_id")
     return PostRequest(

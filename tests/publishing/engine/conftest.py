@@ -27,6 +27,7 @@ from tests import factories as f
 from tests.publishing.engine import factories as pf
 
 APPID, SECRET = "wxpub0000000000001", "publishing-test-app-secret"
+APPID_TWO = "wxpub0000000000002"  # a second service account, same secret
 WEIBO_KEY, WEIBO_SECRET = "3456700001", "weibo-publishing-secret"
 SAFE_DOMAIN = "mediadesk.example"
 T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai
@@ -38,7 +39,10 @@ def sim_config() -> SimulatorConfig:
         threads=8,
         publish_delay=0.5,
         mass_retry_interval=1.0,
-        apps=[WeChatApp(APPID, SECRET, name="发布测试服务号", original_id="gh_publish_test")],
+        apps=[
+            WeChatApp(APPID, SECRET, name="发布测试服务号", original_id="gh_publish_test"),
+            WeChatApp(APPID_TWO, SECRET, name="第二服务号", original_id="gh_publish_two"),
+        ],
         weibo_apps=[WeiboApp(WEIBO_KEY, WEIBO_SECRET, safe_domains=[SAFE_DOMAIN])],
     )
 
@@ -127,15 +131,17 @@ def team(db: Any) -> pf.Team:
     return pf.team()
 
 
-def wechat_account(team: pf.Team, **fields: Any) -> Any:
+def wechat_account(team: pf.Team, app_id: str = APPID, **fields: Any) -> Any:
     account = f.account(
         team.unit,
         platform="wechat_service",
-        platform_account_id="gh_publish_test",
+        platform_account_id=fields.pop("platform_account_id", "gh_publish_test"),
         name=fields.pop("name", "发布测试服务号"),
         **fields,
     )
-    configure_binding(actor=f.superuser(), account=account, app_id=APPID, base_url=SIMULATOR_MARKER)
+    configure_binding(
+        actor=f.superuser(), account=account, app_id=app_id, base_url=SIMULATOR_MARKER
+    )
     store_credential(actor=f.superuser(), account=account, kind="app_secret", value=SECRET)
     return account
 

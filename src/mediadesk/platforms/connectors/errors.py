@@ -98,6 +98,14 @@ class InvalidContent(ConnectorError):
         self.field = field
 
 
+class MediaUnknown(InvalidContent):
+    """The platform does not know a media id the post names (WeChat 40007): the file was
+    never uploaded as it should be, or was since deleted from the account's library in the
+    platform's back office. A caller that reused an earlier upload uploads the file again."""
+
+    code = "platform_media_unknown"
+
+
 class AssistedPublishingNeeded(InvalidContent):
     """The platform's API cannot publish this post as it is (a Weibo #topic#, say); a person
     can still publish it in the app, through the assisted-publishing flow."""

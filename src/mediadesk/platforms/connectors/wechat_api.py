@@ -19,6 +19,7 @@ from typing import Any
 from .errors import (
     ConnectorError,
     InvalidContent,
+    MediaUnknown,
     NotAuthorised,
     PlatformRejected,
     PlatformUnavailable,
@@ -34,6 +35,7 @@ log = logging.getLogger(__name__)  # paths and codes only: URLs carry the access
 DEFAULT_BASE_URL = "https://api.weixin.qq.com"
 PLATFORM = "WeChat"
 REFRESHABLE = frozenset({40001, 40014, 42001})
+UNKNOWN_MEDIA = 40007
 CHINA = timezone(timedelta(hours=8))
 
 _MEDIA_TOO_BIG = ("media", "The file is larger than WeChat allows for this kind of media.")
@@ -133,7 +135,8 @@ def map_error(code: int, errmsg: str, path: str, now: datetime) -> ConnectorErro
         )
     if code in INVALID:
         field, message = INVALID[code]
-        return InvalidContent(message, field=field, **raw)
+        kind = MediaUnknown if code == UNKNOWN_MEDIA else InvalidContent
+        return kind(message, field=field, **raw)
     return PlatformRejected(f"WeChat refused {path}: {clean(errmsg)} ({code}).", **raw)
 
 
