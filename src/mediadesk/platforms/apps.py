@@ -14,8 +14,15 @@ class PlatformsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django.utils.translation import gettext
+
         from mediadesk.accounts import vault
         from mediadesk.platforms import scopes  # noqa: F401 - registers permission scopes
+        from mediadesk.platforms.connectors import errors
+
+        # The connectors' reasons, shown wherever a platform refused something, in the
+        # reader's language (catalogue: platforms/locale).
+        errors.use_translation(gettext)
 
         # Platform tokens are vault-encrypted too: a re-key must reach them before the old key
         # is retired, or every connector would lose its token at once.

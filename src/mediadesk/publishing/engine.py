@@ -84,6 +84,7 @@ from mediadesk.platforms.connectors.values import (
     PublishState,
     ReconcileOutcome,
 )
+from mediadesk.platforms.messages import said
 from mediadesk.platforms.models import EventKind
 from mediadesk.publishing import posts
 from mediadesk.publishing.holds import active_hold
@@ -235,7 +236,7 @@ def _attempt(
         finished_at=now if finished else None,
         worker=worker[:200],
         error_code=_raw_code(error),
-        message=message or (error.message if error is not None else ""),
+        message=message or (said(error) if error is not None else ""),
         details=details or {},
     )
 
@@ -252,7 +253,7 @@ def _finish_attempt(
         outcome=outcome,
         finished_at=timezone.now(),
         error_code=_raw_code(error),
-        message=message or (error.message if error is not None else ""),
+        message=message or (said(error) if error is not None else ""),
         details={**(attempt.details or {}), **(details or {})},
     )
 
@@ -293,7 +294,7 @@ def _platform(pub: Publication) -> str:
 def explain(error: ConnectorError, pub: Publication) -> str:
     """A reason a person understands (translated), with the platform's own words after it."""
     platform = _platform(pub)
-    detail = error.message
+    detail = said(error)
     if isinstance(error, AssistedPublishingNeeded):
         text = _("%(p)s's API cannot publish this post; publish it in the app.") % {"p": platform}
     elif isinstance(error, posts.MediaMissing):
@@ -775,7 +776,7 @@ def _reconcile(lease: Lease, connector: Connector, post: PostRequest) -> dict[st
         found = connector.reconcile(post, _partial(pub), attempted_at=attempted_at)
     except ConnectorError as exc:
         _attempt(pub, "reconcile", AttemptOutcome.TRANSIENT, started_at=started, error=exc)
-        return _reconcile_later(lease, note=exc.message, exc=exc)
+        return _reconcile_later(lease, note=said(exc), exc=exc)
     if found.outcome == ReconcileOutcome.FOUND:
         _attempt(
             pub,
@@ -1070,7 +1071,7 @@ def _give_up(lease: Lease, exc: ConnectorError, *, operation: str) -> dict[str, 
 
 def _exhausted(lease: Lease, exc: ConnectorError | None) -> dict[str, Any]:
     pub = lease.pub
-    last = exc.message if exc is not None else str((pub.platform_data or {}).get("last_error", ""))
+    last = said(exc if exc is not None else str((pub.platform_data or {}).get("last_error", "")))
     reason = _("Gave up after %(n)d attempts; the platform kept failing: %(e)s") % {
         "n": pub.attempts,
         "e": last,
@@ -1155,11 +1156,21 @@ def _poll(pub: Publication) -> dict[str, Any]:
         "result",
         AttemptOutcome.OK,
         started_at=started,
-        message=result.reason or str(result.state),
+        message=said(result.reason) or _result_word(result.state),
         details={"state": str(result.state), "urls": list(result.urls)},
     )
     with transaction.atomic():
         return _apply_result(pub, result, source="poll")
+
+
+def _result_word(state: PublishState) -> str:
+    words = {
+        PublishState.PENDING: _("Still being published."),
+        PublishState.PUBLISHED: _("Published."),
+        PublishState.FAILED: _("Not published."),
+        PublishState.REMOVED: _("Removed after publishing."),
+    }
+    return str(words.get(state, state))
 
 
 def _poll_later(pub: Publication, now: datetime) -> dict[str, Any]:
@@ -1192,7 +1203,7 @@ def _apply_result(pub: Publication, result: PublishResult, *, source: str) -> di
     if result.state == PublishState.FAILED:
         reason = _("%(p)s did not publish the post: %(r)s") % {
             "p": _platform(pub),
-            "r": result.reason or _("no reason given"),
+            "r": said(result.reason) or _("no reason given"),
         }
         code = (
             result.raw.get("publish_status", result.raw.get("msg_status", "")) if result.raw else ""
@@ -1224,7 +1235,7 @@ def _apply_result(pub: Publication, result: PublishResult, *, source: str) -> di
     }
     if result.state == PublishState.REMOVED:
         # It went out and was taken down before we looked: published, with the problem shown.
-        problem = result.reason or _("The post was removed.")
+        problem = said(result.reason) or _("The post was removed.")
         fields["verification"] = {"ok": False, "live": False, "problems": [problem]}
         fields["verified_at"] = now
         fields["next_check_at"] = None
@@ -1381,7 +1392,7 @@ def _check_live(pub: Publication, connector: Connector) -> dict[str, Any]:
     if result.state != PublishState.PUBLISHED:
         report["live"] = False
         problems.append(
-            result.reason
+            said(result.reason)
             or _("The platform no longer shows the post (%(s)s).") % {"s": result.state}
         )
     uploads = (pub.platform_data or {}).get("uploads") or {}

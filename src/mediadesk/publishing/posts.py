@@ -230,6 +230,11 @@ def _wechat(
         uploads["body"] = body_urls
         save(uploads)
         _remember(account_id, asset, MediaKind.ARTICLE_IMAGE, "", uploaded.url)
+    if uploads != (publication.platform_data or {}).get("uploads"):
+        # Files reused from the account were not saved one by one (nothing new to protect):
+        # the create's own write (``Lease.begin_create``) stores them with the post, where the
+        # check after publishing looks for the images it must find.
+        publication.platform_data = {**(publication.platform_data or {}), "uploads": uploads}
     text = replace_body_assets(variant.body, {int(k): v for k, v in body_urls.items()})
     tag = connector.ref.options.get("mass_tag_id")
     return PostRequest(

@@ -280,7 +280,7 @@ def test_a_weibo_post_with_a_topic_goes_to_a_person_and_is_confirmed(team, sim, 
     run()
     pub.refresh_from_db()
     assert pub.state == S.AWAITING_PERSON, explain(pub)
-    assert "app" in pub.platform_data["package"]["reason"]
+    assert "请在微博 App 中发布" in pub.platform_data["package"]["reason"]  # jobs speak zh-Hans
     assert sim.calls("/weibo/2/statuses/share.json") == 0
 
     link = "https://weibo.com/1234567890/Nabcdef"

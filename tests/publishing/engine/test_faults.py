@@ -159,6 +159,21 @@ def test_an_unverified_account_fails_with_a_reason_and_the_platform_code(team, w
     assert len(sim.wechat_articles()) == 0
 
 
+def test_a_post_wechat_refuses_fails_with_its_reason_in_chinese(team, wechat, sim, clock):
+    pub = _due(team, wechat)
+    sim.fault(kind="errcode", path="/cgi-bin/draft/add", errcode=45003)  # title too long
+
+    clock.move_to(T0)
+    run()
+
+    pub.refresh_from_db()
+    assert pub.state == S.FAILED, explain(pub)
+    assert pub.error_code == "WeChat 45003"
+    assert "标题超出微信允许的长度" in pub.error
+    assert "longer than" not in pub.error
+    assert "标题超出微信允许的长度" in pub.attempt_log.get(operation="create").message
+
+
 def test_a_platform_that_keeps_failing_is_given_up_after_the_attempts(
     team, wechat, sim, clock, settings
 ):

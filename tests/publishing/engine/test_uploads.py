@@ -126,3 +126,19 @@ def test_a_cover_wechat_refuses_again_after_a_fresh_upload_fails_the_post(team, 
     assert sim.calls("/cgi-bin/draft/add") == 2
     assert sim.calls("/cgi-bin/material/add_material") == 2
     assert sim.calls("/cgi-bin/freepublish/submit") == 0
+
+
+def test_a_post_with_reused_files_is_still_checked_for_its_images(team, wechat, sim, clock):
+    cover = pf.image(team.unit, "复用封面")
+    inline = pf.image(team.unit, "复用正文图", data=pf.JPEG)
+    body = f'<p>图</p><img src="asset:{inline.pk}">'
+    _publish(team, wechat, clock, T0, cover=cover, body=body)
+    pub = _publish(team, wechat, clock, T0 + timedelta(hours=1), cover=cover, body=body)
+
+    clock.shift(timedelta(minutes=11))
+    run()
+
+    pub.refresh_from_db()
+    assert sim.calls("/cgi-bin/media/uploadimg") == 1
+    assert pub.verification["images"] == {"expected": 1, "missing": []}
+    assert pub.verification["cover"] is True

@@ -12,6 +12,7 @@ URL with a token in it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -21,11 +22,46 @@ if TYPE_CHECKING:
     from .values import CreatedPost
 
 
+def _as_is(text: str) -> str:
+    return text
+
+
+_translate: Callable[[str], str] = _as_is
+
+
+def use_translation(translate: Callable[[str], str]) -> None:
+    """Show the connectors' fixed sentences in the reader's language: the platforms app passes
+    Django's ``gettext`` (the catalogue is ``platforms/locale``); the connectors themselves
+    stay free of Django. ``str(error)``, for logs, keeps the English."""
+    global _translate
+    _translate = translate
+
+
 class ConnectorError(DomainError):
     """A platform call failed; ``message`` is for a person, ``raw_*`` for support."""
 
     code = "platform_error"
     http_status = 502
+
+    @property
+    def message(self) -> str:
+        """In the language active when it is read (a sentence with the platform's own words
+        or numbers in it is not in the catalogue and stays as it is)."""
+        return _translate(self._message) if self._message else ""
+
+    @message.setter
+    def message(self, value: str) -> None:
+        self._message = value
+
+    @property
+    def fields(self) -> dict[str, Any]:
+        return {
+            k: _translate(v) if isinstance(v, str) and v else v for k, v in self._fields.items()
+        }
+
+    @fields.setter
+    def fields(self, value: dict[str, Any]) -> None:
+        self._fields = value
 
     def __init__(
         self,
@@ -46,8 +82,8 @@ class ConnectorError(DomainError):
 
     def __str__(self) -> str:
         if self.raw_code is None:
-            return self.message
-        return f"{self.message} [{self.platform} {self.raw_code}]"
+            return self._message
+        return f"{self._message} [{self.platform} {self.raw_code}]"
 
 
 class TokenExpired(ConnectorError):
