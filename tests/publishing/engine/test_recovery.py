@@ -130,6 +130,67 @@ def test_a_lost_follow_up_job_is_queued_again(team, wechat, sim, clock, settings
     assert pub.state == S.PUBLISHED, explain(pub)
 
 
+def _advance_jobs(pub):
+    from mediadesk.jobs.models import Job
+
+    return Job.objects.filter(
+        name=engine.ADVANCE_TASK, dedupe_key__startswith=f"publishing:{pub.pk}:"
+    ).count()
+
+
+def test_a_poll_waiting_in_a_backlog_is_not_queued_again(team, wechat, sim, clock, settings):
+    pub = _due(team, wechat)
+    clock.move_to(T0)
+    run()  # sent; its poll waits in the queue behind thousands of others
+    pub.refresh_from_db()
+    assert pub.state == S.SUBMITTED
+    jobs = _advance_jobs(pub)
+
+    clock.shift(timedelta(seconds=settings.MEDIADESK_PUBLISH_CLAIM_TIMEOUT_SECONDS + 60))
+    report = engine.sweep()
+
+    assert report["requeued"] == 0
+    assert _advance_jobs(pub) == jobs
+
+
+def test_a_verification_retry_waiting_in_a_backlog_is_not_queued_again(
+    team, wechat, sim, clock, settings
+):
+    pub = _due(team, wechat)
+    clock.move_to(T0)
+    _runs_on_to_published_once(pub, sim, clock)
+    sim.fault(kind="http_status", path="/cgi-bin/freepublish/getarticle", status=503)
+    clock.shift(timedelta(minutes=11))
+    run()  # the check after publishing failed once; its retry (…:verify1) waits in the queue
+    pub.refresh_from_db()
+    assert pub.verified_at is None and pub.platform_data["verify_tries"] == 1, explain(pub)
+    jobs = _advance_jobs(pub)
+
+    clock.shift(timedelta(seconds=settings.MEDIADESK_PUBLISH_CLAIM_TIMEOUT_SECONDS + 200))
+    report = engine.sweep()
+
+    assert report["requeued"] == 0
+    assert _advance_jobs(pub) == jobs
+    run()
+    pub.refresh_from_db()
+    assert pub.verified_at is not None, explain(pub)
+
+
+def test_a_sweep_over_a_backlog_asks_the_database_the_same_few_times(
+    team, wechat, sim, clock, settings, django_assert_max_num_queries
+):
+    posts = [_due(team, wechat) for _ in range(12)]
+    clock.move_to(T0)
+    run()
+    assert {p.state for p in type(posts[0]).objects.filter(pk__in=[p.pk for p in posts])} == {
+        S.SUBMITTED
+    }
+
+    clock.shift(timedelta(seconds=settings.MEDIADESK_PUBLISH_CLAIM_TIMEOUT_SECONDS + 60))
+    with django_assert_max_num_queries(4):
+        engine.sweep()
+
+
 def test_a_claim_waiting_in_a_backlog_is_not_released(team, wechat, sim, clock, settings):
     pub = _due(team, wechat)
     clock.move_to(T0)
