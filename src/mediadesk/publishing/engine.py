@@ -324,7 +324,9 @@ def explain(error: ConnectorError, pub: Publication) -> str:
         text = _("%(p)s refused the post.") % {"p": platform}
     else:
         text = _("The connection to %(p)s is not usable.") % {"p": platform}
-    return f"{text} ({detail})" if detail else text
+    if not detail:
+        return text
+    return _("%(reason)s (%(detail)s)") % {"reason": text, "detail": detail}
 
 
 # -- claiming ---------------------------------------------------------------------------------

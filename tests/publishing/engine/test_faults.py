@@ -169,7 +169,7 @@ def test_a_post_wechat_refuses_fails_with_its_reason_in_chinese(team, wechat, si
     pub.refresh_from_db()
     assert pub.state == S.FAILED, explain(pub)
     assert pub.error_code == "WeChat 45003"
-    assert "标题超出微信允许的长度" in pub.error
+    assert "（标题超出微信允许的长度。）" in pub.error  # the platform's reason after ours
     assert "longer than" not in pub.error
     assert "标题超出微信允许的长度" in pub.attempt_log.get(operation="create").message
 
