@@ -23,6 +23,7 @@ from mediadesk.platforms.bindings import configure_binding
 from mediadesk.platforms.models import SIMULATOR_MARKER
 from mediadesk.platforms.simulator import Simulator, SimulatorConfig, WeChatApp, WeiboApp
 from mediadesk.publishing import engine
+from mediadesk.publishing.models import PublicationState
 from tests import factories as f
 from tests.publishing.engine import factories as pf
 
@@ -78,6 +79,11 @@ class Sim:
 
     def jobs(self) -> dict[str, Any]:
         return self.control("GET", "jobs")
+
+    def wechat_token(self) -> str:
+        """An access token of the test account, as any WeChat client gets one."""
+        body = {"grant_type": "client_credential", "appid": APPID, "secret": SECRET}
+        return self.http.post("/cgi-bin/stable_token", json=body).json()["access_token"]
 
     def weibo_token(self) -> str:
         """A Weibo user token, obtained the way the account owner's consent gives one."""
@@ -176,6 +182,18 @@ def run(rounds: int = 50) -> None:
         for job in claimed:
             jobs.run_job(job.id, "test-worker")
     raise AssertionError("the engine kept finding work: a loop?")
+
+
+def published(team: pf.Team, account: Any, clock: Any, at: datetime = T0, **item: Any) -> Any:
+    """An approved item scheduled at ``at`` and run on until it is published there."""
+    pub = pf.publication(pf.approved_item(team, account, **item), account, at=at, owner=team.author)
+    clock.move_to(at)
+    run()
+    clock.shift(timedelta(seconds=10))
+    run()
+    pub.refresh_from_db()
+    assert pub.state == PublicationState.PUBLISHED, explain(pub)
+    return pub
 
 
 def later(clock: time_machine.Coordinates, seconds: float) -> None:

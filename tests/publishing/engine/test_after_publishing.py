@@ -14,29 +14,9 @@ from mediadesk.publishing import services
 from mediadesk.publishing.models import PublicationState, WithdrawalStatus
 from tests import factories as f
 from tests.publishing.engine import factories as pf
-from tests.publishing.engine.conftest import APPID, T0, explain, run
+from tests.publishing.engine.conftest import APPID, T0, explain, published, run
 
 S = PublicationState
-
-
-def _published(team, account, clock, **kw):
-    pub = pf.publication(pf.approved_item(team, account, **kw), account, at=T0, owner=team.author)
-    clock.move_to(T0)
-    run()
-    clock.shift(timedelta(seconds=10))
-    run()
-    pub.refresh_from_db()
-    assert pub.state == S.PUBLISHED, explain(pub)
-    return pub
-
-
-def _sim_token(sim) -> str:
-    body = {
-        "grant_type": "client_credential",
-        "appid": APPID,
-        "secret": "publishing-test-app-secret",
-    }
-    return sim.http.post("/cgi-bin/stable_token", json=body).json()["access_token"]
 
 
 # -- the check after publishing --------------------------------------------------------------------
@@ -44,7 +24,7 @@ def _sim_token(sim) -> str:
 
 def test_within_the_hour_the_post_is_checked_live_with_its_images(team, wechat, sim, clock):
     inline = pf.image(team.unit, "正文图")
-    pub = _published(team, wechat, clock, body=f'<p>图</p><img src="asset:{inline.pk}">')
+    pub = published(team, wechat, clock, body=f'<p>图</p><img src="asset:{inline.pk}">')
 
     clock.shift(timedelta(minutes=11))
     run()
@@ -59,10 +39,10 @@ def test_within_the_hour_the_post_is_checked_live_with_its_images(team, wechat, 
 
 
 def test_a_post_deleted_before_the_check_alerts_its_owner(team, wechat, sim, clock):
-    pub = _published(team, wechat, clock)
+    pub = published(team, wechat, clock)
     sim.http.post(
         "/cgi-bin/freepublish/delete",
-        params={"access_token": _sim_token(sim)},
+        params={"access_token": sim.wechat_token()},
         json={"article_id": pub.platform_post_id, "index": 0},
     )
 
@@ -79,7 +59,7 @@ def test_a_post_deleted_before_the_check_alerts_its_owner(team, wechat, sim, clo
 
 
 def test_an_approved_withdrawal_takes_the_post_down_and_is_recorded(team, wechat, sim, clock):
-    pub = _published(team, wechat, clock)
+    pub = published(team, wechat, clock)
     request = services.request_withdrawal(actor=team.author, publication=pub, reason="数据有误")
     assert Notification.objects.filter(
         recipient=team.approver, kind="publishing.withdraw_requested"
@@ -100,7 +80,7 @@ def test_an_approved_withdrawal_takes_the_post_down_and_is_recorded(team, wechat
 
 
 def test_nobody_approves_their_own_withdrawal(team, wechat, sim, clock):
-    pub = _published(team, wechat, clock)
+    pub = published(team, wechat, clock)
     request = services.request_withdrawal(actor=team.approver, publication=pub, reason="撤回")
 
     with pytest.raises(PermissionDenied):
@@ -111,7 +91,7 @@ def test_nobody_approves_their_own_withdrawal(team, wechat, sim, clock):
 
 
 def test_a_rejected_withdrawal_leaves_the_post_and_tells_the_requester(team, wechat, sim, clock):
-    pub = _published(team, wechat, clock)
+    pub = published(team, wechat, clock)
     request = services.request_withdrawal(actor=team.author, publication=pub, reason="撤回")
 
     with pytest.raises(ValidationFailed):
@@ -130,7 +110,7 @@ def test_a_rejected_withdrawal_leaves_the_post_and_tells_the_requester(team, wec
 
 
 def test_a_failed_withdrawal_shows_its_reason_and_can_be_retried(team, wechat, sim, clock):
-    pub = _published(team, wechat, clock)
+    pub = published(team, wechat, clock)
     request = services.request_withdrawal(actor=team.author, publication=pub, reason="撤回")
     sim.fault(kind="errcode", path="/cgi-bin/freepublish/delete", errcode=48004)
 

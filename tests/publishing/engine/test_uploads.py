@@ -7,28 +7,15 @@ from datetime import timedelta
 from mediadesk.publishing.models import PlatformUpload, PublicationState
 from tests.publishing.engine import factories as pf
 from tests.publishing.engine.conftest import (
-    APPID,
     APPID_TWO,
-    SECRET,
     T0,
     explain,
+    published,
     run,
     wechat_account,
 )
 
 S = PublicationState
-
-
-def _publish(team, account, clock, at, **item):
-    item = pf.approved_item(team, account, **item)
-    pub = pf.publication(item, account, at=at, owner=team.author)
-    clock.move_to(at)
-    run()
-    clock.shift(timedelta(seconds=10))
-    run()
-    pub.refresh_from_db()
-    assert pub.state == S.PUBLISHED, explain(pub)
-    return pub
 
 
 def _thumbs(sim):
@@ -37,13 +24,9 @@ def _thumbs(sim):
 
 def _delete_material(sim, media_id):
     """What an editor does in WeChat's back office: the permanent image is gone."""
-    token = sim.http.post(
-        "/cgi-bin/stable_token",
-        json={"grant_type": "client_credential", "appid": APPID, "secret": SECRET},
-    ).json()["access_token"]
     answer = sim.http.post(
         "/cgi-bin/material/del_material",
-        params={"access_token": token},
+        params={"access_token": sim.wechat_token()},
         json={"media_id": media_id},
     ).json()
     assert answer["errcode"] == 0, answer
@@ -51,8 +34,8 @@ def _delete_material(sim, media_id):
 
 def test_a_cover_already_on_the_account_is_not_uploaded_again(team, wechat, sim, clock):
     cover = pf.image(team.unit, "品牌封面")
-    _publish(team, wechat, clock, T0, cover=cover)
-    _publish(team, wechat, clock, T0 + timedelta(hours=1), cover=cover)
+    published(team, wechat, clock, T0, cover=cover)
+    published(team, wechat, clock, T0 + timedelta(hours=1), cover=cover)
 
     assert sim.calls("/cgi-bin/material/add_material") == 1
     first, second = _thumbs(sim)
@@ -62,8 +45,8 @@ def test_a_cover_already_on_the_account_is_not_uploaded_again(team, wechat, sim,
 def test_a_body_image_already_on_the_account_is_not_uploaded_again(team, wechat, sim, clock):
     inline = pf.image(team.unit, "正文图", data=pf.JPEG)
     body = f'<p>看图：</p><img src="asset:{inline.pk}">'
-    _publish(team, wechat, clock, T0, body=body)
-    _publish(team, wechat, clock, T0 + timedelta(hours=1), body=body)
+    published(team, wechat, clock, T0, body=body)
+    published(team, wechat, clock, T0 + timedelta(hours=1), body=body)
 
     assert sim.calls("/cgi-bin/media/uploadimg") == 1
     contents = [r["body"]["articles"][0]["content"] for r in sim.requests("/cgi-bin/draft/add")]
@@ -74,19 +57,19 @@ def test_a_body_image_already_on_the_account_is_not_uploaded_again(team, wechat,
 def test_the_same_cover_is_uploaded_to_each_account_it_goes_out_on(team, wechat, sim, clock):
     cover = pf.image(team.unit, "集团封面")
     other = wechat_account(team, APPID_TWO, name="第二服务号", platform_account_id="gh_publish_two")
-    _publish(team, wechat, clock, T0, cover=cover)
-    _publish(team, other, clock, T0 + timedelta(hours=1), cover=cover)
+    published(team, wechat, clock, T0, cover=cover)
+    published(team, other, clock, T0 + timedelta(hours=1), cover=cover)
 
     assert sim.calls("/cgi-bin/material/add_material") == 2
 
 
 def test_a_file_replaced_in_the_library_is_uploaded_anew(team, wechat, sim, clock):
     cover = pf.image(team.unit, "换过的封面")
-    _publish(team, wechat, clock, T0, cover=cover)
+    published(team, wechat, clock, T0, cover=cover)
     cover.file.save("new.jpg", pf.ContentFile(pf.JPEG), save=False)
     cover.sha256 = "f" * 64
     cover.save()
-    _publish(team, wechat, clock, T0 + timedelta(hours=1), cover=cover)
+    published(team, wechat, clock, T0 + timedelta(hours=1), cover=cover)
 
     assert sim.calls("/cgi-bin/material/add_material") == 2
     first, second = _thumbs(sim)
@@ -97,10 +80,10 @@ def test_a_cover_deleted_in_wechat_is_uploaded_again_and_the_post_goes_out_once(
     team, wechat, sim, clock
 ):
     cover = pf.image(team.unit, "被删的封面")
-    _publish(team, wechat, clock, T0, cover=cover)
+    published(team, wechat, clock, T0, cover=cover)
     _delete_material(sim, _thumbs(sim)[0])
 
-    pub = _publish(team, wechat, clock, T0 + timedelta(hours=1), cover=cover)
+    pub = published(team, wechat, clock, T0 + timedelta(hours=1), cover=cover)
 
     assert sim.calls("/cgi-bin/material/add_material") == 2
     assert sim.calls("/cgi-bin/freepublish/submit") == 2  # one per post
@@ -132,8 +115,8 @@ def test_a_post_with_reused_files_is_still_checked_for_its_images(team, wechat, 
     cover = pf.image(team.unit, "复用封面")
     inline = pf.image(team.unit, "复用正文图", data=pf.JPEG)
     body = f'<p>图</p><img src="asset:{inline.pk}">'
-    _publish(team, wechat, clock, T0, cover=cover, body=body)
-    pub = _publish(team, wechat, clock, T0 + timedelta(hours=1), cover=cover, body=body)
+    published(team, wechat, clock, T0, cover=cover, body=body)
+    pub = published(team, wechat, clock, T0 + timedelta(hours=1), cover=cover, body=body)
 
     clock.shift(timedelta(minutes=11))
     run()
