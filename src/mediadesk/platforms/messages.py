@@ -11,11 +11,8 @@ from __future__ import annotations
 
 from django.utils.translation import gettext
 
-from mediadesk.platforms.connectors.errors import ConnectorError
 
-
-def said(error: ConnectorError | str) -> str:
-    """``error``'s message (or a connector's sentence) translated where the catalogue has it."""
-    if isinstance(error, ConnectorError):
-        return error.message  # translated as it is read
-    return gettext(error) if error else ""
+def said(sentence: str) -> str:
+    """A connector's sentence that reached the product as a plain value, translated where the
+    catalogue has it."""
+    return gettext(sentence) if sentence else ""

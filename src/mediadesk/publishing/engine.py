@@ -237,7 +237,7 @@ def _attempt(
         finished_at=now if finished else None,
         worker=worker[:200],
         error_code=_raw_code(error),
-        message=message or (said(error) if error is not None else ""),
+        message=message or (error.message if error is not None else ""),
         details=details or {},
     )
 
@@ -254,7 +254,7 @@ def _finish_attempt(
         outcome=outcome,
         finished_at=timezone.now(),
         error_code=_raw_code(error),
-        message=message or (said(error) if error is not None else ""),
+        message=message or (error.message if error is not None else ""),
         details={**(attempt.details or {}), **(details or {})},
     )
 
@@ -295,7 +295,7 @@ def _platform(pub: Publication) -> str:
 def explain(error: ConnectorError, pub: Publication) -> str:
     """A reason a person understands (translated), with the platform's own words after it."""
     platform = _platform(pub)
-    detail = said(error)
+    detail = error.message  # in the reader's language (the platforms app's catalogue)
     if isinstance(error, AssistedPublishingNeeded):
         text = _("%(p)s's API cannot publish this post; publish it in the app.") % {"p": platform}
     elif isinstance(error, posts.MediaMissing):
@@ -688,7 +688,7 @@ def _after_failure(
     if isinstance(exc, MediaUnknown) and attempt and post and connector and not drafted:
         if not (pub.platform_data or {}).get("media_refreshed"):
             return _upload_again(lease, connector, exc, attempt)
-    if exc.partial is not None and exc.partial.draft_id and not pub.platform_draft_id:
+    if drafted and not pub.platform_draft_id:
         # A draft made before the failure: keep its id before anything else.
         lease.refresh(platform_draft_id=exc.partial.draft_id)
     reached = isinstance(exc, PlatformUnavailable) and exc.may_have_reached
@@ -779,7 +779,7 @@ def _reconcile(lease: Lease, connector: Connector, post: PostRequest) -> dict[st
         found = connector.reconcile(post, _partial(pub), attempted_at=attempted_at)
     except ConnectorError as exc:
         _attempt(pub, "reconcile", AttemptOutcome.TRANSIENT, started_at=started, error=exc)
-        return _reconcile_later(lease, note=said(exc), exc=exc)
+        return _reconcile_later(lease, note=exc.message, exc=exc)
     if found.outcome == ReconcileOutcome.FOUND:
         _attempt(
             pub,
@@ -1074,7 +1074,7 @@ def _give_up(lease: Lease, exc: ConnectorError, *, operation: str) -> dict[str, 
 
 def _exhausted(lease: Lease, exc: ConnectorError | None) -> dict[str, Any]:
     pub = lease.pub
-    last = said(exc if exc is not None else str((pub.platform_data or {}).get("last_error", "")))
+    last = exc.message if exc is not None else str((pub.platform_data or {}).get("last_error", ""))
     reason = _("Gave up after %(n)d attempts; the platform kept failing: %(e)s") % {
         "n": pub.attempts,
         "e": last,

@@ -125,9 +125,10 @@ def _on_platform(account_id: int, assets: list[Asset]) -> dict[tuple[int, str], 
     }
 
 
-def _remember(account_id: int, asset: Asset, kind: MediaKind, media_id: str, url: str) -> None:
-    """Record an upload for the account's next posts (a concurrent upload of the same file
-    keeps the first record; both media ids stay valid)."""
+def _upload(connector: Connector, account_id: int, asset: Asset, kind: MediaKind) -> Any:
+    """Upload ``asset`` and record it for the account's next posts (a concurrent upload of the
+    same file keeps the first record; both media ids stay valid)."""
+    uploaded = connector.upload_media(_file(asset), kind)
     PlatformUpload.objects.bulk_create(
         [
             PlatformUpload(
@@ -135,12 +136,13 @@ def _remember(account_id: int, asset: Asset, kind: MediaKind, media_id: str, url
                 asset=asset,
                 kind=kind.value,
                 sha256=asset.sha256,
-                media_id=media_id or "",
-                url=url or "",
+                media_id=uploaded.media_id or "",
+                url=uploaded.url or "",
             )
         ],
         ignore_conflicts=True,
     )
+    return uploaded
 
 
 def forget_uploads(publication: Any) -> int:
@@ -200,9 +202,9 @@ def _wechat(
     )
     body_urls: dict[str, str] = dict(uploads.get("body") or {})
     body_needed = [i for i in body_ids if str(i) not in body_urls and i in assets]
-    wanted = ([cover_id] if cover_needed else []) + body_needed
-    known = _on_platform(publication.account_id, [assets[i] for i in wanted if i])
     account_id = publication.account_id
+    wanted = ([cover_id] if cover_needed else []) + body_needed
+    known = _on_platform(account_id, [assets[i] for i in wanted])
     cover = None
     if cover_id and cover_id in assets:
         if cover_needed:
@@ -211,12 +213,10 @@ def _wechat(
                 done = {"asset": cover_id, **done, "reused": True}
                 uploads["cover"] = done
             else:
-                asset = assets[cover_id]
-                uploaded = connector.upload_media(_file(asset), MediaKind.IMAGE)
+                uploaded = _upload(connector, account_id, assets[cover_id], MediaKind.IMAGE)
                 done = {"asset": cover_id, "media_id": uploaded.media_id, "url": uploaded.url}
                 uploads["cover"] = done
                 save(uploads)
-                _remember(account_id, asset, MediaKind.IMAGE, uploaded.media_id, uploaded.url)
         cover = UploadedMedia(MediaKind.IMAGE, media_id=done["media_id"], url=done.get("url", ""))
     for asset_id in body_needed:
         url = (known.get((asset_id, MediaKind.ARTICLE_IMAGE.value)) or {}).get("url")
@@ -224,12 +224,10 @@ def _wechat(
             body_urls[str(asset_id)] = url
             uploads["body"] = body_urls
             continue
-        asset = assets[asset_id]
-        uploaded = connector.upload_media(_file(asset), MediaKind.ARTICLE_IMAGE)
+        uploaded = _upload(connector, account_id, assets[asset_id], MediaKind.ARTICLE_IMAGE)
         body_urls[str(asset_id)] = uploaded.url
         uploads["body"] = body_urls
         save(uploads)
-        _remember(account_id, asset, MediaKind.ARTICLE_IMAGE, "", uploaded.url)
     if uploads != (publication.platform_data or {}).get("uploads"):
         # Files reused from the account were not saved one by one (nothing new to protect):
         # the create's own write (``Lease.begin_create``) stores them with the post, where the
